@@ -1,0 +1,1 @@
+export { KeyRing, sourceIdOf, type KeyKind, type KnownKey } from './key-ring.js';

@@ -1,0 +1,2 @@
+export { buildServer, type ServerDeps } from './server.js';
+export { ServerMetrics } from './metrics.js';

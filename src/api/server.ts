@@ -1,0 +1,68 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { adminRoutes, type AdminDeps } from './admin-routes.js';
+import { installErrorHandler } from './error-handler.js';
+import type { ServerMetrics } from './metrics.js';
+import { opsRoutes, type OpsDeps } from './ops-routes.js';
+import { trackingRoutes, type TrackingDeps } from './tracking-routes.js';
+
+export interface ServerDeps extends TrackingDeps, AdminDeps, OpsDeps {
+  logger: FastifyBaseLogger | false;
+  metrics: ServerMetrics;
+  version: string;
+}
+
+/** Builds the HTTP server: tracking API, management API, operations endpoints, OpenAPI and its browsable docs. */
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    trustProxy: true,
+    bodyLimit: deps.limits.maxBatchBytes,
+    // Per-request log lines would cost more than the ingest itself; latency goes to /metrics instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+
+  app.addHook('onResponse', async (req, reply) => {
+    deps.metrics.requestSeconds.observe(
+      { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Segmentum API',
+        version: deps.version,
+        description:
+          'Segment-compatible tracking API (write key) and management API (admin key). Errors carry a stable `code`, see docs/errors.md.',
+      },
+      components: {
+        securitySchemes: {
+          writeKey: { type: 'http', scheme: 'basic', description: 'Write key as the Basic auth username' },
+          adminKey: { type: 'http', scheme: 'bearer', description: 'Admin key' },
+        },
+      },
+      tags: [
+        { name: 'tracking', description: 'Segment-compatible event collection' },
+        { name: 'profiles', description: 'Unified profiles' },
+        { name: 'quarantine', description: 'Rejected events kept for replay' },
+        { name: 'operations', description: 'Health, readiness, metrics, stats' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(async (scope) => trackingRoutes(scope, deps));
+  await app.register(async (scope) => adminRoutes(scope, deps));
+  await app.register(async (scope) => opsRoutes(scope, deps));
+  return app;
+}

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+
+/** Identifier values that never link profiles: SDK placeholders and bugs that would collapse thousands of people. */
+export const DEFAULT_BLOCKED_IDENTIFIERS = [
+  '',
+  'null',
+  'undefined',
+  'nil',
+  'none',
+  'anonymous',
+  'unknown',
+  'n/a',
+  '0',
+  '-1',
+  '00000000-0000-0000-0000-000000000000',
+  '[object object]',
+] as const;
+
+/** Traits that are personal data and live in the PII vault, never in behaviour tables (extend with `piiTraits`). */
+export const DEFAULT_PII_TRAITS = [
+  'email',
+  'phone',
+  'mobile',
+  'name',
+  'firstName',
+  'lastName',
+  'first_name',
+  'last_name',
+  'username',
+  'address',
+  'street',
+  'birthday',
+  'birthDate',
+  'birth_date',
+  'dateOfBirth',
+  'date_of_birth',
+] as const;
+
+export const Limits = z.object({
+  maxEventBytes: z.number().int().positive().default(32 * 1024),
+  maxBatchBytes: z.number().int().positive().default(500 * 1024),
+  maxBatchEvents: z.number().int().positive().default(2500),
+  maxMessageIdLength: z.number().int().positive().default(100),
+  maxDepth: z.number().int().positive().default(16),
+  maxKeys: z.number().int().positive().default(1000),
+});
+export type Limits = z.infer<typeof Limits>;
+
+export const IdentityConfig = z.object({
+  /** Compared case-insensitively after trimming; a value matching any of them is ignored for identity. */
+  blockedValues: z.array(z.string()).default([...DEFAULT_BLOCKED_IDENTIFIERS]),
+  /** How many distinct ids of each kind one profile may hold; user_id is always 1. */
+  maxIdsPerKind: z
+    .object({ anonymous_id: z.number().int().positive().default(5), email: z.number().int().positive().default(5) })
+    .default({ anonymous_id: 5, email: 5 }),
+  /** Whether a trait's email links profiles as an identifier (hashed in the identity table). */
+  linkByEmail: z.boolean().default(true),
+  /** most_recent: each trait keeps its latest value; first_seen: each trait keeps its first value. */
+  traitMergeRule: z.enum(['most_recent', 'first_seen']).default('most_recent'),
+});
+export type IdentityConfig = z.infer<typeof IdentityConfig>;
+
+export const CommitConfig = z.object({
+  /** Events waiting for a commit before new requests get 503 + Retry-After. */
+  maxQueuedEvents: z.number().int().positive().default(200_000),
+  /** Largest number of events written in one transaction. */
+  maxEventsPerCommit: z.number().int().positive().default(25_000),
+});
+export type CommitConfig = z.infer<typeof CommitConfig>;
+
+export const Config = z.object({
+  /** Database file, or ':memory:' for a throw-away store. */
+  db: z.string().min(1).default('./segmentum-data/segmentum.duckdb'),
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8787),
+  writeKey: z.string().min(8).optional(),
+  adminKey: z.string().min(8).optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  limits: Limits.default(Limits.parse({})),
+  identity: IdentityConfig.default(IdentityConfig.parse({})),
+  commit: CommitConfig.default(CommitConfig.parse({})),
+  piiTraits: z.array(z.string()).default([]),
+  dedupWindowDays: z.number().positive().default(7),
+  /** Below this many free bytes on the database's disk /readyz answers 503. */
+  minFreeDiskBytes: z.number().int().nonnegative().default(100 * 1024 * 1024),
+});
+export type Config = z.infer<typeof Config>;
+export type ConfigInput = z.input<typeof Config>;
+
+/** Parses options (flags merged over environment) once, at the edge. */
+export function parseConfig(input: ConfigInput): Config {
+  return Config.parse(input);
+}
+
+/** Reads the SEGMENTUM_* environment variables that map onto options. */
+export function configFromEnv(env: NodeJS.ProcessEnv): ConfigInput {
+  const out: ConfigInput = {};
+  if (env.SEGMENTUM_DB) out.db = env.SEGMENTUM_DB;
+  if (env.SEGMENTUM_WRITE_KEY) out.writeKey = env.SEGMENTUM_WRITE_KEY;
+  if (env.SEGMENTUM_ADMIN_KEY) out.adminKey = env.SEGMENTUM_ADMIN_KEY;
+  if (env.SEGMENTUM_HOST) out.host = env.SEGMENTUM_HOST;
+  if (env.SEGMENTUM_PORT) out.port = Number(env.SEGMENTUM_PORT);
+  if (env.SEGMENTUM_LOG_LEVEL) out.logLevel = env.SEGMENTUM_LOG_LEVEL as Config['logLevel'];
+  return out;
+}

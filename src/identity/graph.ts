@@ -1,0 +1,197 @@
+import { newProfileId, ProfileId } from '../kernel/index.js';
+import type { IdentityConfig } from '../config/index.js';
+import type { IdentityAuditRow, IdentityKind, IdentityLinkRow, IdentitySnapshot, MergeRow } from '../store/index.js';
+import { KIND_PRIORITY, keyOf, type Identifier } from './identifiers.js';
+
+interface Node {
+  createdAt: number;
+  ids: Record<IdentityKind, string[]>;
+}
+
+/** What resolving one event's identifiers decided; the caller writes it in the same commit as the event. */
+export interface Resolution {
+  profileId: ProfileId;
+  created: boolean;
+  links: IdentityLinkRow[];
+  merges: MergeRow[];
+  audit: IdentityAuditRow[];
+}
+
+export interface ResolveContext {
+  at: Date;
+  actor: string;
+  messageId: string | null;
+}
+
+/**
+ * The identity graph: which profile each identifier belongs to. Held in memory (an index rebuilt from the
+ * identities table on start) so resolving an event costs a few map look-ups; every change it makes is returned
+ * as rows for the caller to commit. Merges keep the oldest profile (its id is the one already shared outside).
+ */
+export class IdentityGraph {
+  private readonly byKey = new Map<string, ProfileId>();
+  private readonly nodes = new Map<ProfileId, Node>();
+  private readonly mergedInto = new Map<ProfileId, ProfileId>();
+
+  constructor(private readonly config: IdentityConfig) {}
+
+  static fromSnapshot(config: IdentityConfig, snap: IdentitySnapshot): IdentityGraph {
+    const g = new IdentityGraph(config);
+    for (const p of snap.profiles) g.nodes.set(p.profileId, emptyNode(p.createdAt.getTime()));
+    for (const m of snap.mergedInto) g.mergedInto.set(m.loser, m.winner);
+    for (const l of snap.links) {
+      const node = g.nodes.get(l.profileId);
+      if (!node) continue;
+      node.ids[l.kind].push(l.value);
+      g.byKey.set(keyOf(l), l.profileId);
+    }
+    return g;
+  }
+
+  get size(): number {
+    return this.nodes.size;
+  }
+
+  /** The live profile an id now stands for, following merges. */
+  canonical(id: ProfileId): ProfileId {
+    let cur = id;
+    for (let i = 0; i < 64; i++) {
+      const next = this.mergedInto.get(cur);
+      if (!next) return cur;
+      cur = next;
+    }
+    return cur;
+  }
+
+  lookup(id: Identifier): ProfileId | undefined {
+    return this.byKey.get(keyOf(id));
+  }
+
+  createdAt(id: ProfileId): Date | undefined {
+    const n = this.nodes.get(id);
+    return n ? new Date(n.createdAt) : undefined;
+  }
+
+  /**
+   * Resolves the identifiers of one event to one profile: creates it, links new identifiers, or merges the profiles
+   * they point at when the per-kind limits allow (user_id at most 1, others as configured); a refused merge or link
+   * is recorded in the audit rows and the event goes to the profile of its highest-priority identifier.
+   */
+  resolve(ids: readonly Identifier[], ctx: ResolveContext): Resolution {
+    const ordered = [...ids].sort((a, b) => KIND_PRIORITY.indexOf(a.kind) - KIND_PRIORITY.indexOf(b.kind));
+    const res: Resolution = { profileId: ProfileId(''), created: false, links: [], merges: [], audit: [] };
+
+    const found: ProfileId[] = [];
+    for (const id of ordered) {
+      const p = this.byKey.get(keyOf(id));
+      if (p && !found.includes(p)) found.push(p);
+    }
+
+    let target: ProfileId;
+    if (found.length === 0) {
+      target = newProfileId();
+      this.nodes.set(target, emptyNode(ctx.at.getTime()));
+      res.created = true;
+    } else {
+      target = found[0] as ProfileId;
+      for (const other of found.slice(1)) {
+        const refusal = this.mergeRefusal(target, other);
+        if (refusal) {
+          res.audit.push({
+            at: ctx.at,
+            action: 'merge_refused',
+            profileId: target,
+            otherProfileId: other,
+            ids: ordered.map(keyOf),
+            reason: refusal,
+            actor: ctx.actor,
+            messageId: ctx.messageId,
+          });
+          continue;
+        }
+        const { winner, loser } = this.pickWinner(target, other);
+        this.merge(winner, loser);
+        res.merges.push({ winner, loser });
+        res.audit.push({
+          at: ctx.at,
+          action: 'merge',
+          profileId: winner,
+          otherProfileId: loser,
+          ids: ordered.map(keyOf),
+          reason: 'identifiers of one event belonged to two profiles',
+          actor: ctx.actor,
+          messageId: ctx.messageId,
+        });
+        target = winner;
+      }
+    }
+
+    const node = this.nodes.get(target);
+    if (!node) throw new Error(`identity graph lost profile ${target}`);
+    for (const id of ordered) {
+      const owner = this.byKey.get(keyOf(id));
+      if (owner !== undefined) continue; // known: either ours, or a refused merge's other profile
+      const list = node.ids[id.kind];
+      if (list.length >= this.limit(id.kind)) {
+        res.audit.push({
+          at: ctx.at,
+          action: 'link_refused',
+          profileId: target,
+          otherProfileId: null,
+          ids: [keyOf(id)],
+          reason: `profile already holds ${list.length} ${id.kind} identifier(s), the limit`,
+          actor: ctx.actor,
+          messageId: ctx.messageId,
+        });
+        continue;
+      }
+      list.push(id.value);
+      this.byKey.set(keyOf(id), target);
+      res.links.push({ kind: id.kind, value: id.value, profileId: target, at: ctx.at });
+    }
+    res.profileId = target;
+    return res;
+  }
+
+  private limit(kind: IdentityKind): number {
+    return kind === 'user_id' ? 1 : this.config.maxIdsPerKind[kind];
+  }
+
+  private mergeRefusal(a: ProfileId, b: ProfileId): string | null {
+    const na = this.nodes.get(a);
+    const nb = this.nodes.get(b);
+    if (!na || !nb) return 'unknown profile';
+    for (const kind of KIND_PRIORITY) {
+      const union = new Set([...na.ids[kind], ...nb.ids[kind]]);
+      if (union.size > this.limit(kind)) {
+        return `merging would give one profile ${union.size} ${kind} identifiers (limit ${this.limit(kind)})`;
+      }
+    }
+    return null;
+  }
+
+  private pickWinner(a: ProfileId, b: ProfileId): MergeRow {
+    const ca = this.nodes.get(a)?.createdAt ?? 0;
+    const cb = this.nodes.get(b)?.createdAt ?? 0;
+    if (ca < cb || (ca === cb && a < b)) return { winner: a, loser: b };
+    return { winner: b, loser: a };
+  }
+
+  private merge(winner: ProfileId, loser: ProfileId): void {
+    const w = this.nodes.get(winner);
+    const l = this.nodes.get(loser);
+    if (!w || !l) throw new Error('merge of unknown profiles');
+    for (const kind of KIND_PRIORITY) {
+      for (const v of l.ids[kind]) {
+        if (!w.ids[kind].includes(v)) w.ids[kind].push(v);
+        this.byKey.set(`${kind}:${v}`, winner);
+      }
+    }
+    this.nodes.delete(loser);
+    this.mergedInto.set(loser, winner);
+  }
+}
+
+function emptyNode(createdAt: number): Node {
+  return { createdAt, ids: { user_id: [], anonymous_id: [], email: [] } };
+}

@@ -1,0 +1,245 @@
+import { randomUUID } from 'node:crypto';
+import type { Limits } from '../config/index.js';
+import { err, ok, type ErrorCode, type Result, type SourceId } from '../kernel/index.js';
+import { BlockList, emailIdentityValue, looksLikeEmail, type Identifier } from '../identity/index.js';
+import type { PiiKeys } from '../profiles/index.js';
+import type { EventType } from '../store/index.js';
+import { inspectShape } from './inspect.js';
+import { KNOWN_FIELDS, MESSAGE_SCHEMAS, MESSAGE_TYPES, type MessageType } from './schemas.js';
+
+/** What the server knows about the request an event came in. */
+export interface RequestMeta {
+  sourceId: SourceId;
+  receivedAt: Date;
+  ip: string | null;
+}
+
+/** Batch-level fields applied to each event of the batch (the event's own values win). */
+export interface Envelope {
+  context?: unknown;
+  integrations?: unknown;
+  sentAt?: unknown;
+}
+
+/** An event that passed validation, with server fields set and personal data split out. */
+export interface NormalizedEvent {
+  index: number;
+  sourceId: SourceId;
+  messageId: string;
+  messageIdGenerated: boolean;
+  type: EventType;
+  event: string | null;
+  userId: string | null;
+  anonymousId: string | null;
+  groupId: string | null;
+  previousId: string | null;
+  timestamp: Date;
+  originalTimestamp: Date | null;
+  sentAt: Date | null;
+  receivedAt: Date;
+  properties: Record<string, unknown>;
+  /** identify/group traits without personal data. */
+  traits: Record<string, unknown>;
+  /** Personal traits of an identify call, bound for the vault. */
+  personal: Record<string, unknown>;
+  context: Record<string, unknown>;
+  integrations: Record<string, unknown>;
+  extra: Record<string, unknown>;
+  /** Usable identifiers, blocked values removed; an alias's previousId is resolved at commit. */
+  identifiers: Identifier[];
+}
+
+/** A refused event: the code says why, `raw` keeps it for replay. */
+export interface RejectedEvent {
+  index: number;
+  code: ErrorCode;
+  message: string;
+  path: string | null;
+  messageId: string | null;
+  /** The event as received; null when it cannot be written back as JSON (then the request body is kept). */
+  raw: string | null;
+}
+
+export interface NormalizerOptions {
+  limits: Limits;
+  blockList: BlockList;
+  piiKeys: PiiKeys;
+  linkByEmail: boolean;
+}
+
+const MIN_TIME = Date.UTC(1900, 0, 1);
+const MAX_TIME = Date.UTC(2200, 0, 1);
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Checks one tracking message against the limits and the Segment spec and turns it into a NormalizedEvent: batch
+ * envelope applied, missing messageId filled, timestamp corrected for client clock skew
+ * (`receivedAt - (sentAt - originalTimestamp)`), personal traits split out for the vault.
+ */
+export class EventNormalizer {
+  constructor(private readonly opts: NormalizerOptions) {}
+
+  normalize(item: unknown, index: number, envelope: Envelope, meta: RequestMeta): Result<NormalizedEvent, RejectedEvent> {
+    const reject = (code: ErrorCode, message: string, path: string | null, raw: string | null, messageId: unknown) =>
+      err({ index, code, message, path, raw, messageId: typeof messageId === 'string' ? messageId.slice(0, 200) : null });
+
+    if (!isObj(item)) {
+      return reject('event.invalid', 'An event must be a JSON object.', null, safeStringify(item), null);
+    }
+    // The shape is checked before anything walks the event recursively (JSON.stringify included).
+    const shape = inspectShape(item, this.opts.limits);
+    const rawItem = (): string | null => safeStringify(item);
+    if (shape) return reject(shape.code, shape.message, shape.path || null, rawItem(), item.messageId);
+
+    const merged: Obj = { ...item };
+    if (isObj(envelope.context) && (merged.context === undefined || isObj(merged.context))) {
+      merged.context = { ...envelope.context, ...(merged.context as Obj | undefined) };
+    }
+    if (isObj(envelope.integrations) && (merged.integrations === undefined || isObj(merged.integrations))) {
+      merged.integrations = { ...envelope.integrations, ...(merged.integrations as Obj | undefined) };
+    }
+    if (merged.sentAt === undefined && envelope.sentAt !== undefined) merged.sentAt = envelope.sentAt;
+    if (meta.ip !== null && (merged.context === undefined || isObj(merged.context))) {
+      const ctx = (merged.context as Obj | undefined) ?? {};
+      if (ctx.ip === undefined) merged.context = { ...ctx, ip: meta.ip };
+    }
+
+    const raw = JSON.stringify(merged);
+    // Bytes: a UTF-16 length is a lower bound, so the exact count is only needed near the limit.
+    const max = this.opts.limits.maxEventBytes;
+    if (raw.length * 3 > max && Buffer.byteLength(raw) > max) {
+      return reject('event.too_large', `The event is larger than ${max} bytes.`, null, raw, merged.messageId);
+    }
+
+    const type = merged.type;
+    if (typeof type !== 'string' || !MESSAGE_TYPES.includes(type as MessageType)) {
+      return reject(
+        'event.unknown_type',
+        `Unknown event type ${JSON.stringify(type ?? null)}: expected one of ${MESSAGE_TYPES.join(', ')}.`,
+        'type',
+        raw,
+        merged.messageId,
+      );
+    }
+    const parsed = MESSAGE_SCHEMAS[type as MessageType].safeParse(merged);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const path = issue ? issue.path.map(String).join('.') : null;
+      const code: ErrorCode = path && /^(timestamp|originalTimestamp|sentAt)$/.test(path) ? 'event.invalid_timestamp' : 'event.invalid';
+      return reject(code, `${path ? `${path}: ` : ''}${issue?.message ?? 'invalid event'}.`, path, raw, merged.messageId);
+    }
+    const msg = parsed.data;
+
+    if (msg.messageId !== undefined && msg.messageId.length > this.opts.limits.maxMessageIdLength) {
+      return reject(
+        'event.message_id_too_long',
+        `messageId is ${msg.messageId.length} characters long; the limit is ${this.opts.limits.maxMessageIdLength}.`,
+        'messageId',
+        raw,
+        msg.messageId,
+      );
+    }
+
+    const times: Partial<Record<'timestamp' | 'originalTimestamp' | 'sentAt', Date | null>> = {};
+    for (const field of ['timestamp', 'originalTimestamp', 'sentAt'] as const) {
+      const v = msg[field];
+      if (v === undefined || v === null) {
+        times[field] = null;
+        continue;
+      }
+      const t = typeof v === 'number' ? v : Date.parse(v);
+      if (!Number.isFinite(t) || t < MIN_TIME || t > MAX_TIME) {
+        return reject('event.invalid_timestamp', `${field} ${JSON.stringify(v)} is not an ISO 8601 date-time.`, field, raw, msg.messageId);
+      }
+      times[field] = new Date(t);
+    }
+
+    const userId = msg.userId ?? null;
+    const anonymousId = msg.anonymousId ?? null;
+    if (userId === null && anonymousId === null) {
+      return reject('event.missing_identity', 'The event has neither userId nor anonymousId.', 'userId', raw, msg.messageId);
+    }
+    const { blockList, piiKeys } = this.opts;
+    const identifiers: Identifier[] = [];
+    if (userId !== null && !blockList.isBlocked(userId)) identifiers.push({ kind: 'user_id', value: userId });
+    if (anonymousId !== null && !blockList.isBlocked(anonymousId)) identifiers.push({ kind: 'anonymous_id', value: anonymousId });
+    if (identifiers.length === 0 && msg.type !== 'alias') {
+      return reject(
+        'event.blocked_identity',
+        `The event's identifiers (${[userId, anonymousId].filter((x) => x !== null).map((x) => JSON.stringify(x)).join(', ')}) are all blocked values.`,
+        userId !== null ? 'userId' : 'anonymousId',
+        raw,
+        msg.messageId,
+      );
+    }
+
+    const context: Obj = { ...(msg.context ?? {}) };
+    let traits: Obj = {};
+    let personal: Obj = {};
+    if (msg.type === 'identify' || msg.type === 'group') {
+      const split = piiKeys.split(msg.traits ?? {});
+      traits = split.plain;
+      if (msg.type === 'identify') personal = split.pii;
+      else traits = { ...split.plain, ...split.pii }; // company traits of a group are not a person's data
+    }
+    let contextEmail: unknown;
+    if (isObj(context.traits)) {
+      const split = piiKeys.split(context.traits);
+      contextEmail = split.pii.email;
+      context.traits = split.plain;
+    }
+    if (this.opts.linkByEmail) {
+      const email = personal.email ?? contextEmail;
+      if (looksLikeEmail(email) && !blockList.isBlocked(email)) identifiers.push({ kind: 'email', value: emailIdentityValue(email) });
+    }
+
+    const extra: Obj = {};
+    for (const k of Object.keys(merged)) if (!KNOWN_FIELDS.has(k)) extra[k] = merged[k];
+
+    const originalTimestamp = times.originalTimestamp ?? times.timestamp ?? null;
+    const sentAt = times.sentAt ?? null;
+    const timestamp =
+      originalTimestamp && sentAt
+        ? new Date(meta.receivedAt.getTime() - (sentAt.getTime() - originalTimestamp.getTime()))
+        : (originalTimestamp ?? meta.receivedAt);
+
+    const generated = msg.messageId === undefined || msg.messageId === '';
+    return ok({
+      index,
+      sourceId: meta.sourceId,
+      messageId: generated ? `gen-${randomUUID()}` : (msg.messageId as string),
+      messageIdGenerated: generated,
+      type: msg.type,
+      event: msg.type === 'track' ? msg.event : msg.type === 'page' || msg.type === 'screen' ? (msg.name ?? null) : null,
+      userId,
+      anonymousId,
+      groupId: msg.type === 'group' ? msg.groupId : null,
+      previousId: msg.type === 'alias' ? msg.previousId : null,
+      timestamp,
+      originalTimestamp,
+      sentAt,
+      receivedAt: meta.receivedAt,
+      properties:
+        msg.type === 'track' || msg.type === 'page' || msg.type === 'screen'
+          ? { ...(msg.properties ?? {}), ...(msg.type !== 'track' && msg.category ? { category: msg.category } : {}) }
+          : {},
+      traits,
+      personal,
+      context,
+      integrations: msg.integrations ?? {},
+      extra,
+      identifiers,
+    });
+  }
+}
+
+/** JSON text of any value, or null for a value JSON.stringify cannot write back (too deep for its recursion). */
+export function safeStringify(v: unknown): string | null {
+  try {
+    return JSON.stringify(v) ?? 'null';
+  } catch {
+    return null;
+  }
+}

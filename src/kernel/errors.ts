@@ -1,0 +1,127 @@
+/**
+ * The one catalogue of error codes. Every code is listed once, mapped once to an HTTP status, documented in
+ * docs/errors.md (a test keeps the two in step) and never reused for another meaning.
+ */
+export const ERROR_CATALOGUE = {
+  // Authentication and scopes
+  'auth.missing_write_key': {
+    status: 401,
+    hint: 'Send the source write key as HTTP Basic auth (username = key), an X-Write-Key header, ?writeKey= or a writeKey field.',
+  },
+  'auth.invalid_write_key': { status: 401, hint: 'Check the write key: `segmentum serve` prints the keys it accepts.' },
+  'auth.missing_admin_key': { status: 401, hint: 'Send the admin key as `Authorization: Bearer <key>`.' },
+  'auth.invalid_admin_key': { status: 401, hint: 'Check the admin key: `segmentum serve` prints it on start.' },
+  'auth.forbidden_scope': {
+    status: 403,
+    hint: 'A write key can only send events; use the admin key for the management API.',
+  },
+
+  // The request as a whole
+  'request.malformed_json': {
+    status: 400,
+    hint: 'Send a valid JSON body (application/json or text/plain); the raw body is kept in quarantine for replay.',
+  },
+  'request.body_too_large': {
+    status: 413,
+    hint: 'Split the batch: a request may carry at most the configured batch size in bytes (500 KB by default).',
+  },
+  'request.too_many_events': {
+    status: 413,
+    hint: 'Split the batch: a request may carry at most the configured number of events (2,500 by default).',
+  },
+  'request.bad_encoding': { status: 400, hint: 'Send the body uncompressed or gzip-compressed with Content-Encoding: gzip.' },
+  'request.unsupported_media_type': {
+    status: 415,
+    hint: 'Send the body as application/json or text/plain.',
+  },
+  'request.invalid': { status: 400, hint: 'Fix the field named in `path` and send the request again.' },
+  'request.not_found': { status: 404, hint: 'Check the path; the API reference is served at /docs.' },
+
+  // One event (per-event rejections: the event is kept in quarantine with this code)
+  'event.invalid': { status: 400, hint: 'Fix the field named in `path`; the event is kept in quarantine for replay.' },
+  'event.unknown_type': {
+    status: 400,
+    hint: 'Set `type` to identify, track, page, screen, group or alias.',
+  },
+  'event.too_large': { status: 400, hint: 'Keep each event under the configured size (32 KB by default).' },
+  'event.too_deep': { status: 400, hint: 'Flatten the event: objects may nest at most the configured depth.' },
+  'event.too_many_keys': { status: 400, hint: 'Send fewer properties: an event may hold at most the configured number of keys.' },
+  'event.forbidden_key': {
+    status: 400,
+    hint: 'Rename the key: __proto__, constructor and prototype are refused as property names.',
+  },
+  'event.message_id_too_long': { status: 400, hint: 'Keep messageId to 100 characters at most.' },
+  'event.missing_identity': { status: 400, hint: 'Give every event a userId or an anonymousId.' },
+  'event.blocked_identity': {
+    status: 400,
+    hint: 'The event carries only blocked identifier values (such as "null" or "anonymous"); send a real userId or anonymousId.',
+  },
+  'event.invalid_timestamp': { status: 400, hint: 'Send timestamps as ISO 8601 strings, such as 2026-11-23T10:00:00.000Z.' },
+
+  // Resources of the management API
+  'profile.not_found': { status: 404, hint: 'Look the profile up by userId, anonymousId or email: GET /api/profiles?userId=...' },
+  'quarantine.not_found': { status: 404, hint: 'List quarantined events with GET /api/quarantine or `segmentum quarantine list`.' },
+
+  // Capacity and infrastructure (transient: clients retry)
+  'server.overloaded': { status: 503, hint: 'Retry after the number of seconds in the Retry-After header.' },
+  'server.rate_limited': { status: 429, hint: 'Retry after the number of seconds in the Retry-After header.' },
+  'server.shutting_down': { status: 503, hint: 'The server is stopping; retry against it once it is back.' },
+  'server.store_unavailable': {
+    status: 503,
+    hint: 'The database could not commit; retry later and check the server log and free disk space.',
+  },
+  'server.internal': { status: 500, hint: 'This is a bug in Segmentum: the server log has the details; please report it.' },
+
+  // Start-up and configuration (CLI only)
+  'config.invalid': { status: 400, hint: 'Fix the option or environment variable named in the message.' },
+  'store.schema_too_new': {
+    status: 500,
+    hint: 'This database was written by a newer Segmentum: upgrade Segmentum, or point --db at another file.',
+  },
+  'store.locked': {
+    status: 500,
+    hint: 'Another Segmentum process has this database open: stop it, or talk to it with --url and --admin-key.',
+  },
+  'store.open_failed': { status: 500, hint: 'Check that the --db path is writable and the disk has free space.' },
+  'cli.server_unreachable': { status: 500, hint: 'Check that `segmentum serve` runs at the --url given.' },
+} as const satisfies Record<string, { status: number; hint: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export const ERROR_CODES = Object.keys(ERROR_CATALOGUE) as ErrorCode[];
+
+export function statusOf(code: ErrorCode): number {
+  return ERROR_CATALOGUE[code].status;
+}
+
+export function hintOf(code: ErrorCode): string {
+  return ERROR_CATALOGUE[code].hint;
+}
+
+/** An error a caller can show: a stable code, a message saying what went wrong, and where. */
+export interface Problem {
+  readonly code: ErrorCode;
+  readonly message: string;
+  /** Where in the input, as a dotted path (`batch.3.properties.price`), when it applies. */
+  readonly path?: string;
+}
+
+/** The one exception type, for infrastructure failures and refusals that end a whole operation. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly path: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
+  constructor(code: ErrorCode, message: string, opts: { cause?: unknown; path?: string; retryAfterSeconds?: number } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.path = opts.path;
+    this.retryAfterSeconds = opts.retryAfterSeconds;
+  }
+  get status(): number {
+    return statusOf(this.code);
+  }
+  get hint(): string {
+    return hintOf(this.code);
+  }
+}

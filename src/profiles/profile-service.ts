@@ -1,0 +1,86 @@
+import { err, ok, ProfileId, type Result } from '../kernel/index.js';
+import { emailIdentityValue } from '../identity/index.js';
+import type { ProfileStore, Stats } from '../store/index.js';
+import type { ProfileView, TimelineView } from './views.js';
+
+export type ProfileLookup = { userId: string } | { anonymousId: string } | { email: string };
+
+export interface ProfileNotFound {
+  code: 'profile.not_found';
+  message: string;
+}
+
+/** Read side of unified profiles: a profile with its traits, vault data, identities, accounts and activity. */
+export class ProfileService {
+  constructor(private readonly store: ProfileStore) {}
+
+  /**
+   * A profile by id; ids merged into another profile answer with the surviving one.
+   * @example await profiles.get(ProfileId('prof_123'))
+   */
+  async get(id: ProfileId): Promise<Result<ProfileView, ProfileNotFound>> {
+    let row = await this.store.getProfile(id);
+    let mergedFrom: string | undefined;
+    for (let hops = 0; row?.mergedInto && hops < 64; hops++) {
+      mergedFrom = id;
+      row = await this.store.getProfile(row.mergedInto);
+    }
+    if (!row) return err({ code: 'profile.not_found', message: `No profile has the id ${id}.` });
+    const pid = row.profileId;
+    const [identities, accounts, activity, audit] = await Promise.all([
+      this.store.identitiesOf(pid),
+      this.store.accountsOf(pid),
+      this.store.activityOf(pid),
+      this.store.auditOf(pid),
+    ]);
+    return ok({
+      id: pid,
+      ...(mergedFrom ? { mergedFrom } : {}),
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+      traits: row.traits.values,
+      personal: row.pii.values,
+      identities,
+      accounts: accounts.map((a) => ({
+        id: a.accountId,
+        traits: a.traits.values,
+        createdAt: a.createdAt.toISOString(),
+        updatedAt: a.updatedAt.toISOString(),
+      })),
+      events: { total: activity.total, byType: activity.eventCounts },
+      firstSeen: activity.firstSeen,
+      lastSeen: activity.lastSeen,
+      merges: audit.map((a) => ({ ...a, at: a.at.toISOString() })),
+    });
+  }
+
+  /**
+   * A profile by one of its identifiers.
+   * @example await profiles.find({ email: 'jean.dupont@example.fr' })
+   */
+  async find(by: ProfileLookup): Promise<Result<ProfileView, ProfileNotFound>> {
+    const [kind, value, label] =
+      'userId' in by
+        ? (['user_id', by.userId, `userId ${by.userId}`] as const)
+        : 'anonymousId' in by
+          ? (['anonymous_id', by.anonymousId, `anonymousId ${by.anonymousId}`] as const)
+          : (['email', emailIdentityValue(by.email), `email ${by.email}`] as const);
+    const id = await this.store.findProfileByIdentity(kind, value);
+    if (!id) return err({ code: 'profile.not_found', message: `No profile has the ${label}.` });
+    return this.get(id);
+  }
+
+  /** A page of a profile's events, newest first. */
+  async timeline(id: ProfileId, limit: number, before?: Date): Promise<Result<TimelineView, ProfileNotFound>> {
+    const profile = await this.store.getProfile(id);
+    if (!profile) return err({ code: 'profile.not_found', message: `No profile has the id ${id}.` });
+    const pid = profile.mergedInto ?? profile.profileId;
+    const events = await this.store.eventsOf(pid, { limit, before });
+    const last = events[events.length - 1];
+    return ok({ profileId: pid, events, nextBefore: events.length === limit && last ? last.timestamp : null });
+  }
+
+  stats(): Promise<Stats> {
+    return this.store.stats();
+  }
+}

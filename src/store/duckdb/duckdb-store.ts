@@ -1,0 +1,643 @@
+import { mkdirSync, statfsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import {
+  DuckDBAppender,
+  DuckDBConnection,
+  DuckDBInstance,
+  listValue,
+  timestampTZValue,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import { AccountId, AppError, ProfileId, QuarantineId, type Logger } from '../../kernel/index.js';
+import type {
+  AccountRow,
+  ApiKeyRow,
+  CommitBatch,
+  EventView,
+  IdentityAuditRow,
+  IdentityKind,
+  IdentitySnapshot,
+  ProfileActivity,
+  ProfileRow,
+  QuarantineEntry,
+  QuarantineQuery,
+  Stats,
+  Store,
+  TraitState,
+} from '../port.js';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
+import { bool, date, dateOrNull, jsonObject, jsonStrings, num, str, strOrNull, traitState, type Row } from './rows.js';
+
+const micros = (d: Date): bigint => BigInt(d.getTime()) * 1000n;
+const tsValue = (d: Date) => timestampTZValue(micros(d));
+const isoOrNull = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+/** Serialises users of one connection: DuckDB runs one statement at a time per connection. */
+class Mutex {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(fn, fn);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+export interface DuckDbStoreOptions {
+  /** A file path, or ':memory:'. */
+  path: string;
+  logger: Logger;
+}
+
+/** Opens (creating when absent) a DuckDB database, applies migrations, and returns the Store. */
+export async function openDuckDbStore(opts: DuckDbStoreOptions): Promise<Store> {
+  const path = opts.path === ':memory:' ? ':memory:' : resolve(opts.path);
+  if (path !== ':memory:') {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (cause) {
+      throw new AppError('store.open_failed', `Cannot create the folder for ${path}.`, { cause });
+    }
+  }
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(path);
+  } catch (cause) {
+    const text = cause instanceof Error ? cause.message : String(cause);
+    if (/lock/i.test(text)) {
+      throw new AppError('store.locked', `The database ${path} is in use by another process.`, { cause });
+    }
+    throw new AppError('store.open_failed', `Cannot open the database ${path}: ${text.split('\n')[0]}`, { cause });
+  }
+  const writer = await instance.connect();
+  const reader = await instance.connect();
+  const store = new DuckDbStore(path, instance, writer, reader, opts.logger);
+  await store.migrate();
+  return store;
+}
+
+class DuckDbStore implements Store {
+  private readonly writeLock = new Mutex();
+  private readonly readLock = new Mutex();
+
+  constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    private readonly writer: DuckDBConnection,
+    private readonly reader: DuckDBConnection,
+    private readonly logger: Logger,
+  ) {}
+
+  async migrate(): Promise<void> {
+    await this.writer.run(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)',
+    );
+    const rows = (await this.writer.runAndReadAll('SELECT coalesce(max(version), 0) AS v FROM schema_migrations')).getRowObjectsJS();
+    const current = num(rows[0]?.v ?? 0, 'version');
+    if (current > LATEST_SCHEMA_VERSION) {
+      throw new AppError(
+        'store.schema_too_new',
+        `The database ${this.path} has schema version ${current}, newer than this Segmentum knows (${LATEST_SCHEMA_VERSION}).`,
+      );
+    }
+    for (const m of MIGRATIONS) {
+      if (m.version <= current) continue;
+      await this.writer.run('BEGIN TRANSACTION');
+      try {
+        for (const sql of m.statements) await this.writer.run(sql);
+        await this.writer.run('INSERT INTO schema_migrations VALUES ($1, $2, now())', [m.version, m.name]);
+        await this.writer.run('COMMIT');
+        this.logger.info({ version: m.version, name: m.name }, 'migration applied');
+      } catch (cause) {
+        await this.writer.run('ROLLBACK').catch(() => undefined);
+        throw new AppError('store.open_failed', `Migration ${m.version} (${m.name}) failed.`, { cause });
+      }
+    }
+  }
+
+  private read(sql: string, params: DuckDBValue[] = []): Promise<Row[]> {
+    return this.readLock.run(async () => (await this.reader.runAndReadAll(sql, params)).getRowObjectsJS());
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  commit(batch: CommitBatch): Promise<void> {
+    return this.writeLock.run(async () => {
+      const w = this.writer;
+      await w.run('BEGIN TRANSACTION');
+      try {
+        await this.appendEvents(batch);
+        await this.appendQuarantine(batch);
+        for (const u of batch.quarantineUpdates) {
+          await w.run(
+            `UPDATE quarantine SET status = $1, code = $2, message = $3, path = $4, replay_count = replay_count + 1,
+               last_replay_at = $5::TIMESTAMPTZ WHERE id = $6`,
+            [u.status, u.code, u.message, u.path, u.at.toISOString(), u.id],
+          );
+        }
+        if (batch.identityLinks.length > 0) {
+          const a = await w.createAppender('identities');
+          for (const l of batch.identityLinks) {
+            a.appendVarchar(l.kind);
+            a.appendVarchar(l.value);
+            a.appendVarchar(l.profileId);
+            a.appendTimestampTZ(tsValue(l.at));
+            a.endRow();
+          }
+          a.closeSync();
+        }
+        for (const m of batch.memberships) {
+          await w.run(
+            `INSERT INTO account_members SELECT $1, $2, $3::TIMESTAMPTZ
+             WHERE NOT EXISTS (SELECT 1 FROM account_members WHERE account_id = $1 AND profile_id = $2)`,
+            [m.accountId, m.profileId, m.at.toISOString()],
+          );
+        }
+        for (const m of batch.merges) {
+          const p = [m.winner, m.loser];
+          await w.run('UPDATE events SET profile_id = $1 WHERE profile_id = $2', p);
+          await w.run('UPDATE identities SET profile_id = $1 WHERE profile_id = $2', p);
+          await w.run(
+            `DELETE FROM account_members WHERE profile_id = $2
+               AND account_id IN (SELECT account_id FROM account_members WHERE profile_id = $1)`,
+            p,
+          );
+          await w.run('UPDATE account_members SET profile_id = $1 WHERE profile_id = $2', p);
+        }
+        await this.replaceProfiles(batch.profiles);
+        await this.replaceAccounts(batch.accounts);
+        await this.appendAudit(batch.audit);
+        if (batch.duplicates > 0) {
+          await w.run(`UPDATE counters SET value = value + $1 WHERE name = 'duplicates'`, [batch.duplicates]);
+        }
+        await w.run('COMMIT');
+      } catch (cause) {
+        await w.run('ROLLBACK').catch(() => undefined);
+        throw cause;
+      }
+    });
+  }
+
+  private async appendEvents(batch: CommitBatch): Promise<void> {
+    if (batch.events.length === 0) return;
+    const a = await this.writer.createAppender('events');
+    for (const e of batch.events) {
+      a.appendVarchar(e.messageId);
+      a.appendVarchar(e.sourceId);
+      a.appendVarchar(e.profileId);
+      a.appendVarchar(e.type);
+      appendNullable(a, e.event);
+      appendNullable(a, e.userId);
+      appendNullable(a, e.anonymousId);
+      appendNullable(a, e.groupId);
+      a.appendTimestampTZ(tsValue(e.timestamp));
+      appendTs(a, e.originalTimestamp);
+      appendTs(a, e.sentAt);
+      a.appendTimestampTZ(tsValue(e.receivedAt));
+      a.appendBoolean(e.messageIdGenerated);
+      a.appendVarchar(e.properties);
+      a.appendVarchar(e.traits);
+      a.appendVarchar(e.context);
+      a.appendVarchar(e.integrations);
+      a.appendVarchar(e.extra);
+      a.endRow();
+    }
+    a.closeSync();
+  }
+
+  private async appendQuarantine(batch: CommitBatch): Promise<void> {
+    if (batch.quarantine.length === 0) return;
+    const a = await this.writer.createAppender('quarantine');
+    for (const q of batch.quarantine) {
+      a.appendVarchar(q.id);
+      a.appendTimestampTZ(tsValue(q.receivedAt));
+      a.appendVarchar(q.sourceId);
+      a.appendVarchar(q.code);
+      a.appendVarchar(q.message);
+      appendNullable(a, q.path);
+      appendNullable(a, q.messageId);
+      a.appendVarchar(q.raw);
+      a.appendVarchar('pending');
+      a.appendInteger(0);
+      a.appendNull();
+      a.endRow();
+    }
+    a.closeSync();
+  }
+
+  private async replaceProfiles(rows: ProfileRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const ids = listValue(rows.map((r) => r.profileId));
+    await this.writer.run('DELETE FROM profiles WHERE profile_id IN (SELECT unnest($1::VARCHAR[]))', [ids]);
+    await this.writer.run('DELETE FROM pii_vault WHERE profile_id IN (SELECT unnest($1::VARCHAR[]))', [ids]);
+    const a = await this.writer.createAppender('profiles');
+    for (const r of rows) {
+      a.appendVarchar(r.profileId);
+      a.appendTimestampTZ(tsValue(r.createdAt));
+      a.appendTimestampTZ(tsValue(r.updatedAt));
+      appendNullable(a, r.mergedInto);
+      a.appendVarchar(JSON.stringify(r.traits.values));
+      a.appendVarchar(JSON.stringify(r.traits.times));
+      a.endRow();
+    }
+    a.closeSync();
+    const v = await this.writer.createAppender('pii_vault');
+    for (const r of rows) {
+      if (r.mergedInto !== null || Object.keys(r.pii.values).length === 0) continue;
+      v.appendVarchar(r.profileId);
+      v.appendVarchar(JSON.stringify(r.pii.values));
+      v.appendVarchar(JSON.stringify(r.pii.times));
+      v.appendTimestampTZ(tsValue(r.updatedAt));
+      v.endRow();
+    }
+    v.closeSync();
+  }
+
+  private async replaceAccounts(rows: AccountRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const ids = listValue(rows.map((r) => r.accountId));
+    await this.writer.run('DELETE FROM accounts WHERE account_id IN (SELECT unnest($1::VARCHAR[]))', [ids]);
+    const a = await this.writer.createAppender('accounts');
+    for (const r of rows) {
+      a.appendVarchar(r.accountId);
+      a.appendTimestampTZ(tsValue(r.createdAt));
+      a.appendTimestampTZ(tsValue(r.updatedAt));
+      a.appendVarchar(JSON.stringify(r.traits.values));
+      a.appendVarchar(JSON.stringify(r.traits.times));
+      a.endRow();
+    }
+    a.closeSync();
+  }
+
+  private async appendAudit(rows: IdentityAuditRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const a = await this.writer.createAppender('identity_audit');
+    for (const r of rows) {
+      a.appendTimestampTZ(tsValue(r.at));
+      a.appendVarchar(r.action);
+      a.appendVarchar(r.profileId);
+      appendNullable(a, r.otherProfileId);
+      a.appendVarchar(JSON.stringify(r.ids));
+      a.appendVarchar(r.reason);
+      a.appendVarchar(r.actor);
+      appendNullable(a, r.messageId);
+      a.endRow();
+    }
+    a.closeSync();
+  }
+
+  insertKey(row: ApiKeyRow): Promise<void> {
+    return this.writeLock.run(async () => {
+      await this.writer.run('INSERT INTO api_keys VALUES ($1, $2, $3, $4, $5::TIMESTAMPTZ)', [
+        row.keyId,
+        row.kind,
+        row.keyHash,
+        row.label,
+        row.createdAt.toISOString(),
+      ]);
+    });
+  }
+
+  checkWritable(): Promise<void> {
+    return this.writeLock.run(async () => {
+      await this.writer.run('BEGIN TRANSACTION');
+      try {
+        await this.writer.run(`UPDATE counters SET value = value WHERE name = 'duplicates'`);
+      } finally {
+        await this.writer.run('ROLLBACK');
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- ingest reads
+
+  async loadProfiles(ids: readonly ProfileId[]): Promise<Map<ProfileId, ProfileRow>> {
+    const out = new Map<ProfileId, ProfileRow>();
+    if (ids.length === 0) return out;
+    const rows = await this.read(
+      `SELECT p.profile_id, p.created_at, p.updated_at, p.merged_into, p.traits, p.trait_times, v.data, v.data_times
+       FROM profiles p LEFT JOIN pii_vault v USING (profile_id)
+       WHERE p.profile_id IN (SELECT unnest($1::VARCHAR[]))`,
+      [listValue([...ids])],
+    );
+    for (const r of rows) {
+      const row = profileFromRow(r);
+      out.set(row.profileId, row);
+    }
+    return out;
+  }
+
+  async loadAccounts(ids: readonly AccountId[]): Promise<Map<AccountId, AccountRow>> {
+    const out = new Map<AccountId, AccountRow>();
+    if (ids.length === 0) return out;
+    const rows = await this.read(
+      `SELECT account_id, created_at, updated_at, traits, trait_times FROM accounts
+       WHERE account_id IN (SELECT unnest($1::VARCHAR[]))`,
+      [listValue([...ids])],
+    );
+    for (const r of rows) {
+      const row = accountFromRow(r);
+      out.set(row.accountId, row);
+    }
+    return out;
+  }
+
+  async loadIdentitySnapshot(): Promise<IdentitySnapshot> {
+    const profiles = await this.read('SELECT profile_id, created_at, merged_into FROM profiles');
+    const links = await this.read('SELECT kind, value, profile_id FROM identities');
+    const snapshot: IdentitySnapshot = { profiles: [], links: [], mergedInto: [] };
+    for (const r of profiles) {
+      const id = ProfileId(str(r.profile_id, 'profile_id'));
+      const merged = strOrNull(r.merged_into, 'merged_into');
+      if (merged) snapshot.mergedInto.push({ loser: id, winner: ProfileId(merged) });
+      else snapshot.profiles.push({ profileId: id, createdAt: date(r.created_at, 'created_at') });
+    }
+    for (const r of links) {
+      snapshot.links.push({
+        kind: identityKind(str(r.kind, 'kind')),
+        value: str(r.value, 'value'),
+        profileId: ProfileId(str(r.profile_id, 'profile_id')),
+      });
+    }
+    return snapshot;
+  }
+
+  async loadRecentMessageIds(
+    since: Date,
+    each: (sourceId: string, messageId: string, receivedAt: Date) => void,
+  ): Promise<void> {
+    const rows = await this.read(
+      'SELECT source_id, message_id, received_at FROM events WHERE received_at >= $1::TIMESTAMPTZ',
+      [since.toISOString()],
+    );
+    for (const r of rows) each(str(r.source_id, 'source_id'), str(r.message_id, 'message_id'), date(r.received_at, 'received_at'));
+  }
+
+  // ---------------------------------------------------------------- profile reads
+
+  async getProfile(id: ProfileId): Promise<ProfileRow | null> {
+    return (await this.loadProfiles([id])).get(id) ?? null;
+  }
+
+  async findProfileByIdentity(kind: IdentityKind, value: string): Promise<ProfileId | null> {
+    const rows = await this.read('SELECT profile_id FROM identities WHERE kind = $1 AND value = $2 LIMIT 1', [kind, value]);
+    const r = rows[0];
+    return r ? ProfileId(str(r.profile_id, 'profile_id')) : null;
+  }
+
+  async identitiesOf(id: ProfileId): Promise<{ kind: IdentityKind; value: string; firstSeen: string }[]> {
+    const rows = await this.read(
+      'SELECT kind, value, first_seen FROM identities WHERE profile_id = $1 ORDER BY first_seen, kind, value',
+      [id],
+    );
+    return rows.map((r) => ({
+      kind: identityKind(str(r.kind, 'kind')),
+      value: str(r.value, 'value'),
+      firstSeen: date(r.first_seen, 'first_seen').toISOString(),
+    }));
+  }
+
+  async accountsOf(id: ProfileId): Promise<AccountRow[]> {
+    const rows = await this.read(
+      `SELECT a.account_id, a.created_at, a.updated_at, a.traits, a.trait_times
+       FROM account_members m JOIN accounts a USING (account_id) WHERE m.profile_id = $1 ORDER BY a.account_id`,
+      [id],
+    );
+    return rows.map(accountFromRow);
+  }
+
+  async activityOf(id: ProfileId): Promise<ProfileActivity> {
+    const rows = await this.read(
+      'SELECT type, count(*) AS n, min(ts) AS first_seen, max(ts) AS last_seen FROM events WHERE profile_id = $1 GROUP BY type',
+      [id],
+    );
+    const activity: ProfileActivity = { firstSeen: null, lastSeen: null, eventCounts: {}, total: 0 };
+    let first: Date | null = null;
+    let last: Date | null = null;
+    for (const r of rows) {
+      const n = num(r.n, 'n');
+      activity.eventCounts[str(r.type, 'type')] = n;
+      activity.total += n;
+      const f = date(r.first_seen, 'first_seen');
+      const l = date(r.last_seen, 'last_seen');
+      if (!first || f < first) first = f;
+      if (!last || l > last) last = l;
+    }
+    activity.firstSeen = isoOrNull(first);
+    activity.lastSeen = isoOrNull(last);
+    return activity;
+  }
+
+  async eventsOf(id: ProfileId, opts: { limit: number; before?: Date | undefined }): Promise<EventView[]> {
+    const params: DuckDBValue[] = [id, opts.limit];
+    let where = 'profile_id = $1';
+    if (opts.before) {
+      where += ' AND ts < $3::TIMESTAMPTZ';
+      params.push(opts.before.toISOString());
+    }
+    const rows = await this.read(
+      `SELECT message_id, source_id, type, event, user_id, anonymous_id, group_id, ts, original_timestamp, sent_at,
+              received_at, message_id_generated, properties, traits, context, integrations, extra
+       FROM events WHERE ${where} ORDER BY ts DESC, message_id LIMIT $2`,
+      params,
+    );
+    return rows.map((r) => ({
+      messageId: str(r.message_id, 'message_id'),
+      sourceId: str(r.source_id, 'source_id'),
+      type: eventType(str(r.type, 'type')),
+      event: strOrNull(r.event, 'event'),
+      userId: strOrNull(r.user_id, 'user_id'),
+      anonymousId: strOrNull(r.anonymous_id, 'anonymous_id'),
+      groupId: strOrNull(r.group_id, 'group_id'),
+      timestamp: date(r.ts, 'ts').toISOString(),
+      originalTimestamp: isoOrNull(dateOrNull(r.original_timestamp, 'original_timestamp')),
+      sentAt: isoOrNull(dateOrNull(r.sent_at, 'sent_at')),
+      receivedAt: date(r.received_at, 'received_at').toISOString(),
+      messageIdGenerated: bool(r.message_id_generated, 'message_id_generated'),
+      properties: jsonObject(r.properties, 'properties'),
+      traits: jsonObject(r.traits, 'traits'),
+      context: jsonObject(r.context, 'context'),
+      integrations: jsonObject(r.integrations, 'integrations'),
+      extra: jsonObject(r.extra, 'extra'),
+    }));
+  }
+
+  async auditOf(id: ProfileId): Promise<IdentityAuditRow[]> {
+    const rows = await this.read(
+      `SELECT occurred_at, action, profile_id, other_profile_id, ids, reason, actor, message_id FROM identity_audit
+       WHERE profile_id = $1 OR other_profile_id = $1 ORDER BY occurred_at`,
+      [id],
+    );
+    return rows.map((r) => {
+      const other = strOrNull(r.other_profile_id, 'other_profile_id');
+      const action = str(r.action, 'action');
+      if (action !== 'merge' && action !== 'merge_refused' && action !== 'link_refused') {
+        throw new Error(`Unknown audit action ${action}`);
+      }
+      return {
+        at: date(r.occurred_at, 'occurred_at'),
+        action,
+        profileId: ProfileId(str(r.profile_id, 'profile_id')),
+        otherProfileId: other ? ProfileId(other) : null,
+        ids: jsonStrings(r.ids, 'ids'),
+        reason: str(r.reason, 'reason'),
+        actor: str(r.actor, 'actor'),
+        messageId: strOrNull(r.message_id, 'message_id'),
+      };
+    });
+  }
+
+  async stats(): Promise<Stats> {
+    const rows = await this.read(`SELECT
+      (SELECT count(*) FROM profiles WHERE merged_into IS NULL) AS profiles,
+      (SELECT count(*) FROM events) AS events,
+      (SELECT count(*) FROM quarantine WHERE status = 'pending') AS quarantined,
+      (SELECT value FROM counters WHERE name = 'duplicates') AS duplicates,
+      (SELECT count(*) FROM accounts) AS accounts`);
+    const r = rows[0];
+    if (!r) throw new Error('stats query returned no row');
+    return {
+      profiles: num(r.profiles, 'profiles'),
+      events: num(r.events, 'events'),
+      quarantined: num(r.quarantined, 'quarantined'),
+      duplicates: num(r.duplicates, 'duplicates'),
+      accounts: num(r.accounts, 'accounts'),
+    };
+  }
+
+  // ---------------------------------------------------------------- quarantine reads
+
+  async listQuarantine(q: QuarantineQuery): Promise<{ total: number; items: QuarantineEntry[] }> {
+    const where: string[] = [];
+    const params: DuckDBValue[] = [];
+    if (q.status) {
+      params.push(q.status);
+      where.push(`status = $${params.length}`);
+    }
+    if (q.code) {
+      params.push(q.code);
+      where.push(`code = $${params.length}`);
+    }
+    if (q.ids) {
+      params.push(listValue(q.ids));
+      where.push(`id IN (SELECT unnest($${params.length}::VARCHAR[]))`);
+    }
+    const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const totalRows = await this.read(`SELECT count(*) AS n FROM quarantine ${clause}`, params);
+    const total = num(totalRows[0]?.n ?? 0, 'n');
+    params.push(q.limit, q.offset ?? 0);
+    const rows = await this.read(
+      `SELECT * FROM quarantine ${clause} ORDER BY received_at, id LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      params,
+    );
+    return { total, items: rows.map(quarantineFromRow) };
+  }
+
+  async getQuarantine(id: QuarantineId): Promise<QuarantineEntry | null> {
+    const rows = await this.read('SELECT * FROM quarantine WHERE id = $1', [id]);
+    const r = rows[0];
+    return r ? quarantineFromRow(r) : null;
+  }
+
+  async listKeys(): Promise<ApiKeyRow[]> {
+    const rows = await this.read('SELECT * FROM api_keys ORDER BY created_at');
+    return rows.map((r) => {
+      const kind = str(r.kind, 'kind');
+      if (kind !== 'write' && kind !== 'admin') throw new Error(`Unknown key kind ${kind}`);
+      return {
+        keyId: str(r.key_id, 'key_id'),
+        kind,
+        keyHash: str(r.key_hash, 'key_hash'),
+        label: str(r.label, 'label'),
+        createdAt: date(r.created_at, 'created_at'),
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.writeLock.run(async () => {
+      if (this.path !== ':memory:') await this.writer.run('CHECKPOINT').catch(() => undefined);
+      this.writer.closeSync();
+      this.reader.closeSync();
+      this.instance.closeSync();
+    });
+  }
+}
+
+function appendNullable(a: DuckDBAppender, v: string | null): void {
+  if (v === null) a.appendNull();
+  else a.appendVarchar(v);
+}
+
+function appendTs(a: DuckDBAppender, v: Date | null): void {
+  if (v === null) a.appendNull();
+  else a.appendTimestampTZ(tsValue(v));
+}
+
+function identityKind(s: string): IdentityKind {
+  if (s === 'user_id' || s === 'anonymous_id' || s === 'email') return s;
+  throw new Error(`Unknown identity kind ${s}`);
+}
+
+function eventType(s: string): EventView['type'] {
+  switch (s) {
+    case 'identify':
+    case 'track':
+    case 'page':
+    case 'screen':
+    case 'group':
+    case 'alias':
+      return s;
+    default:
+      throw new Error(`Unknown event type ${s}`);
+  }
+}
+
+function emptyState(): TraitState {
+  return { values: {}, times: {} };
+}
+
+function profileFromRow(r: Row): ProfileRow {
+  const merged = strOrNull(r.merged_into, 'merged_into');
+  return {
+    profileId: ProfileId(str(r.profile_id, 'profile_id')),
+    createdAt: date(r.created_at, 'created_at'),
+    updatedAt: date(r.updated_at, 'updated_at'),
+    mergedInto: merged ? ProfileId(merged) : null,
+    traits: traitState(r.traits, r.trait_times, 'traits'),
+    pii: r.data === null || r.data === undefined ? emptyState() : traitState(r.data, r.data_times, 'pii'),
+  };
+}
+
+function accountFromRow(r: Row): AccountRow {
+  return {
+    accountId: AccountId(str(r.account_id, 'account_id')),
+    createdAt: date(r.created_at, 'created_at'),
+    updatedAt: date(r.updated_at, 'updated_at'),
+    traits: traitState(r.traits, r.trait_times, 'traits'),
+  };
+}
+
+function quarantineFromRow(r: Row): QuarantineEntry {
+  const status = str(r.status, 'status');
+  if (status !== 'pending' && status !== 'replayed') throw new Error(`Unknown quarantine status ${status}`);
+  return {
+    id: QuarantineId(str(r.id, 'id')),
+    receivedAt: date(r.received_at, 'received_at'),
+    sourceId: str(r.source_id, 'source_id') as QuarantineEntry['sourceId'],
+    code: str(r.code, 'code'),
+    message: str(r.message, 'message'),
+    path: strOrNull(r.path, 'path'),
+    messageId: strOrNull(r.message_id, 'message_id'),
+    raw: str(r.raw, 'raw'),
+    status,
+    replayCount: num(r.replay_count, 'replay_count'),
+    lastReplayAt: dateOrNull(r.last_replay_at, 'last_replay_at'),
+  };
+}
+
+/** Free bytes on the disk holding the database (Infinity for an in-memory store). */
+export function freeDiskBytes(path: string): number {
+  if (path === ':memory:') return Number.POSITIVE_INFINITY;
+  const s = statfsSync(dirname(path));
+  return s.bavail * s.bsize;
+}

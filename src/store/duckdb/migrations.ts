@@ -1,0 +1,106 @@
+/**
+ * Versioned schema migrations, applied in order on start inside one transaction each. Never edit a released
+ * migration: add a new one. A database whose newest version is above the last one here refuses to open.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'foundation: events, quarantine, profiles, PII vault, identities, accounts, audit, keys',
+    statements: [
+      `CREATE TABLE events (
+        message_id VARCHAR NOT NULL,
+        source_id VARCHAR NOT NULL,
+        profile_id VARCHAR NOT NULL,
+        type VARCHAR NOT NULL,
+        event VARCHAR,
+        user_id VARCHAR,
+        anonymous_id VARCHAR,
+        group_id VARCHAR,
+        ts TIMESTAMPTZ NOT NULL,
+        original_timestamp TIMESTAMPTZ,
+        sent_at TIMESTAMPTZ,
+        received_at TIMESTAMPTZ NOT NULL,
+        message_id_generated BOOLEAN NOT NULL,
+        properties JSON,
+        traits JSON,
+        context JSON,
+        integrations JSON,
+        extra JSON
+      )`,
+      `CREATE TABLE quarantine (
+        id VARCHAR NOT NULL,
+        received_at TIMESTAMPTZ NOT NULL,
+        source_id VARCHAR NOT NULL,
+        code VARCHAR NOT NULL,
+        message VARCHAR NOT NULL,
+        path VARCHAR,
+        message_id VARCHAR,
+        raw VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,
+        replay_count INTEGER NOT NULL,
+        last_replay_at TIMESTAMPTZ
+      )`,
+      // Behaviour-side profile: non-personal traits only.
+      `CREATE TABLE profiles (
+        profile_id VARCHAR NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        merged_into VARCHAR,
+        traits JSON NOT NULL,
+        trait_times JSON NOT NULL
+      )`,
+      // The PII vault: personal data keyed by profile id, apart from behaviour data.
+      `CREATE TABLE pii_vault (
+        profile_id VARCHAR NOT NULL,
+        data JSON NOT NULL,
+        data_times JSON NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL
+      )`,
+      `CREATE TABLE identities (
+        kind VARCHAR NOT NULL,
+        value VARCHAR NOT NULL,
+        profile_id VARCHAR NOT NULL,
+        first_seen TIMESTAMPTZ NOT NULL
+      )`,
+      `CREATE TABLE accounts (
+        account_id VARCHAR NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        traits JSON NOT NULL,
+        trait_times JSON NOT NULL
+      )`,
+      `CREATE TABLE account_members (
+        account_id VARCHAR NOT NULL,
+        profile_id VARCHAR NOT NULL,
+        since TIMESTAMPTZ NOT NULL
+      )`,
+      `CREATE TABLE identity_audit (
+        occurred_at TIMESTAMPTZ NOT NULL,
+        action VARCHAR NOT NULL,
+        profile_id VARCHAR NOT NULL,
+        other_profile_id VARCHAR,
+        ids JSON NOT NULL,
+        reason VARCHAR NOT NULL,
+        actor VARCHAR NOT NULL,
+        message_id VARCHAR
+      )`,
+      `CREATE TABLE api_keys (
+        key_id VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        key_hash VARCHAR NOT NULL,
+        label VARCHAR NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL
+      )`,
+      `CREATE TABLE counters (name VARCHAR NOT NULL, value BIGINT NOT NULL)`,
+      `INSERT INTO counters VALUES ('duplicates', 0)`,
+    ],
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((m, x) => Math.max(m, x.version), 0);

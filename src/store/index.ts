@@ -1,0 +1,3 @@
+export type * from './port.js';
+export { openDuckDbStore, freeDiskBytes } from './duckdb/duckdb-store.js';
+export { LATEST_SCHEMA_VERSION } from './duckdb/migrations.js';

@@ -1,0 +1,226 @@
+import type { AccountId, ProfileId, QuarantineId, SourceId } from '../kernel/index.js';
+
+/**
+ * The storage port. Domains talk to these interfaces; only adapters under store/ know the database. Everything a
+ * commit writes arrives in one CommitBatch and lands in one transaction, so an acknowledged event is durable together
+ * with the identity and profile changes it caused.
+ */
+
+export type IdentityKind = 'user_id' | 'anonymous_id' | 'email';
+export type EventType = 'identify' | 'track' | 'page' | 'screen' | 'group' | 'alias';
+
+export interface EventRow {
+  messageId: string;
+  sourceId: SourceId;
+  profileId: ProfileId;
+  type: EventType;
+  /** Track event name, or page/screen name. */
+  event: string | null;
+  userId: string | null;
+  anonymousId: string | null;
+  groupId: string | null;
+  timestamp: Date;
+  originalTimestamp: Date | null;
+  sentAt: Date | null;
+  receivedAt: Date;
+  messageIdGenerated: boolean;
+  /** JSON text, personal data already moved to the vault. */
+  properties: string;
+  traits: string;
+  context: string;
+  integrations: string;
+  /** Top-level fields outside the Segment spec, kept rather than dropped. */
+  extra: string;
+}
+
+export type QuarantineStatus = 'pending' | 'replayed';
+
+export interface QuarantineRow {
+  id: QuarantineId;
+  receivedAt: Date;
+  sourceId: SourceId;
+  code: string;
+  message: string;
+  path: string | null;
+  messageId: string | null;
+  /** The event (or the whole body when it did not parse) exactly as received. */
+  raw: string;
+}
+
+export interface QuarantineEntry extends QuarantineRow {
+  status: QuarantineStatus;
+  replayCount: number;
+  lastReplayAt: Date | null;
+}
+
+export interface QuarantineUpdate {
+  id: QuarantineId;
+  status: QuarantineStatus;
+  code: string;
+  message: string;
+  path: string | null;
+  at: Date;
+}
+
+/** Per-key values with the time each was last set, so merges can keep the most recent value of each trait. */
+export interface TraitState {
+  values: Record<string, unknown>;
+  times: Record<string, string>;
+}
+
+export interface ProfileRow {
+  profileId: ProfileId;
+  createdAt: Date;
+  updatedAt: Date;
+  mergedInto: ProfileId | null;
+  traits: TraitState;
+  pii: TraitState;
+}
+
+export interface AccountRow {
+  accountId: AccountId;
+  createdAt: Date;
+  updatedAt: Date;
+  traits: TraitState;
+}
+
+export interface IdentityLinkRow {
+  kind: IdentityKind;
+  value: string;
+  profileId: ProfileId;
+  at: Date;
+}
+
+export type IdentityAuditAction = 'merge' | 'merge_refused' | 'link_refused';
+
+export interface IdentityAuditRow {
+  at: Date;
+  action: IdentityAuditAction;
+  profileId: ProfileId;
+  otherProfileId: ProfileId | null;
+  /** The identifiers involved, as `kind:value` (emails hashed). */
+  ids: string[];
+  reason: string;
+  /** Who caused it: `source:<id>` for tracking calls, `admin` for API calls. */
+  actor: string;
+  messageId: string | null;
+}
+
+export interface MergeRow {
+  winner: ProfileId;
+  loser: ProfileId;
+}
+
+export interface CommitBatch {
+  events: EventRow[];
+  quarantine: QuarantineRow[];
+  quarantineUpdates: QuarantineUpdate[];
+  identityLinks: IdentityLinkRow[];
+  /** Applied in order: events, identities and memberships of the loser move to the winner. */
+  merges: MergeRow[];
+  /** Full replacement rows for every profile created or changed in the batch. */
+  profiles: ProfileRow[];
+  accounts: AccountRow[];
+  memberships: { accountId: AccountId; profileId: ProfileId; at: Date }[];
+  audit: IdentityAuditRow[];
+  duplicates: number;
+}
+
+export interface IdentitySnapshot {
+  profiles: { profileId: ProfileId; createdAt: Date }[];
+  links: { kind: IdentityKind; value: string; profileId: ProfileId }[];
+  mergedInto: { loser: ProfileId; winner: ProfileId }[];
+}
+
+export interface EventView {
+  messageId: string;
+  sourceId: string;
+  type: EventType;
+  event: string | null;
+  userId: string | null;
+  anonymousId: string | null;
+  groupId: string | null;
+  timestamp: string;
+  originalTimestamp: string | null;
+  sentAt: string | null;
+  receivedAt: string;
+  messageIdGenerated: boolean;
+  properties: Record<string, unknown>;
+  traits: Record<string, unknown>;
+  context: Record<string, unknown>;
+  integrations: Record<string, unknown>;
+  extra: Record<string, unknown>;
+}
+
+export interface ProfileActivity {
+  firstSeen: string | null;
+  lastSeen: string | null;
+  eventCounts: Record<string, number>;
+  total: number;
+}
+
+export interface Stats {
+  profiles: number;
+  events: number;
+  quarantined: number;
+  duplicates: number;
+  accounts: number;
+}
+
+export interface ApiKeyRow {
+  keyId: string;
+  kind: 'write' | 'admin';
+  keyHash: string;
+  label: string;
+  createdAt: Date;
+}
+
+export interface QuarantineQuery {
+  status?: QuarantineStatus | undefined;
+  code?: string | undefined;
+  ids?: string[] | undefined;
+  limit: number;
+  offset?: number | undefined;
+}
+
+/** Reads and writes of the ingest path. */
+export interface IngestStore {
+  /** Writes everything in one transaction; throws when the transaction could not commit. */
+  commit(batch: CommitBatch): Promise<void>;
+  loadProfiles(ids: readonly ProfileId[]): Promise<Map<ProfileId, ProfileRow>>;
+  loadAccounts(ids: readonly AccountId[]): Promise<Map<AccountId, AccountRow>>;
+  loadIdentitySnapshot(): Promise<IdentitySnapshot>;
+  /** The (source, messageId) pairs received since `since`, to rebuild the dedup index on start. */
+  loadRecentMessageIds(since: Date, each: (sourceId: string, messageId: string, receivedAt: Date) => void): Promise<void>;
+}
+
+export interface ProfileStore {
+  getProfile(id: ProfileId): Promise<ProfileRow | null>;
+  findProfileByIdentity(kind: IdentityKind, value: string): Promise<ProfileId | null>;
+  identitiesOf(id: ProfileId): Promise<{ kind: IdentityKind; value: string; firstSeen: string }[]>;
+  accountsOf(id: ProfileId): Promise<AccountRow[]>;
+  activityOf(id: ProfileId): Promise<ProfileActivity>;
+  eventsOf(id: ProfileId, opts: { limit: number; before?: Date | undefined }): Promise<EventView[]>;
+  auditOf(id: ProfileId): Promise<IdentityAuditRow[]>;
+  stats(): Promise<Stats>;
+}
+
+export interface QuarantineStore {
+  listQuarantine(q: QuarantineQuery): Promise<{ total: number; items: QuarantineEntry[] }>;
+  getQuarantine(id: QuarantineId): Promise<QuarantineEntry | null>;
+}
+
+export interface KeyStore {
+  listKeys(): Promise<ApiKeyRow[]>;
+  insertKey(row: ApiKeyRow): Promise<void>;
+}
+
+export interface HealthStore {
+  /** Runs a write that is rolled back: proves the database still accepts writes. */
+  checkWritable(): Promise<void>;
+}
+
+export interface Store extends IngestStore, ProfileStore, QuarantineStore, KeyStore, HealthStore {
+  readonly path: string;
+  close(): Promise<void>;
+}
