@@ -9,6 +9,7 @@ import {
 } from './french-reference-data.js';
 import { stripAccents } from './dirty-data.js';
 import type { Props } from './messages.js';
+import { DAY } from './calendar.js';
 
 /** A business customer: several employees buy on the shop under one account. */
 export interface Company {
@@ -31,7 +32,7 @@ export function luhnCheckDigit(body: string): number {
   for (let i = 0; i < body.length; i++) {
     let d = body.charCodeAt(body.length - 1 - i) - 48;
     // The check digit will sit at the right, so the digit next to it is the first one doubled.
-    if (i % 2 === 0) {
+    if (i % 2 === 1) {
       d *= 2;
       if (d > 9) d -= 9;
     }
@@ -72,8 +73,8 @@ export function createCompany(rng: Rng, id: string, from: number): Company {
     city,
     postalCode: rng.pick(city.postalCodes),
     plan: max >= 250 || rng.chance(0.2) ? 'entreprise' : 'pro',
-    // Business accounts have usually been open for a while before the window starts.
-    createdAt: from - Math.floor(rng.next() * 3 * 365) * 86_400_000,
+    // Business accounts have been open for a while before the window starts.
+    createdAt: from - 30 * DAY - Math.floor(rng.next() * 3 * 365 * DAY),
   };
 }
 

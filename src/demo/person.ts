@@ -1,6 +1,6 @@
 import type { Rng } from '../kernel/index.js';
 import { CATEGORY_WEIGHTS, type Category } from './catalogue.js';
-import { DAY } from './calendar.js';
+import { DAY, type ParisTime } from './calendar.js';
 import type { Company } from './company.js';
 import {
   badPhone,
@@ -126,10 +126,10 @@ export function drawHabits(rng: Rng, buyer: boolean): Habits {
     if (!favourites.includes(c)) favourites.push(c);
   }
   return {
-    sessionsPerWeek: Math.min(6, rng.logNormal(Math.log(0.32), 0.9)),
+    sessionsPerWeek: Math.min(6, rng.logNormal(Math.log(0.27), 0.9)),
     browseDepth: 0.5 + rng.logNormal(Math.log(1.4), 0.5),
     addRate: clamp(rng.normal(0.14, 0.06), 0.02, 0.4),
-    conversion: buyer ? clamp(rng.logNormal(Math.log(0.13), 0.7), 0.02, 0.6) : 0,
+    conversion: buyer ? clamp(rng.logNormal(Math.log(0.16), 0.7), 0.02, 0.6) : 0,
     budget: (rng.next() + rng.next()) / 2,
     favourites,
     openRate: rng.chance(0.22) ? 0.02 : clamp(rng.normal(0.37, 0.15), 0.05, 0.9),
@@ -180,11 +180,12 @@ function cohort(birthYear: number): 0 | 1 | 2 {
 export interface CustomerSpec {
   readonly from: number;
   readonly to: number;
+  readonly paris: ParisTime;
   readonly company: Company | null;
 }
 
 export function createCustomer(rng: Rng, registry: Registry, spec: CustomerSpec): Customer {
-  const { from, to, company } = spec;
+  const { from, to, paris, company } = spec;
   const gender = rng.chance(0.54) ? 'female' : 'male';
   const age = Math.round(clamp(rng.normal(41, 13), 18, 84));
   const birth = new Date(to - (age + rng.next()) * 365.25 * DAY);
@@ -200,8 +201,10 @@ export function createCustomer(rng: Rng, registry: Registry, spec: CustomerSpec)
   const identity: Identity = { userId: registry.claimUserId(rng), firstName, lastName, email, phone: frenchMobile(rng) };
 
   const existing = rng.chance(0.45);
-  // Accounts opened before the window go back up to four years; new ones open during it.
-  const signupAt = existing ? from - Math.floor(rng.next() * 4 * 365 * DAY) - DAY : from + Math.floor(rng.next() * (to - from));
+  // Accounts opened before the window go back up to four years (and not before their company's); new ones open
+  // during it. Both at the hours people shop.
+  const earliest = Math.max(from - 4 * 365 * DAY, company ? company.createdAt : -Infinity);
+  const signupAt = existing ? paris.sample(rng, earliest, from - DAY) : paris.sample(rng, from, to);
   const buyer = company !== null || rng.chance(0.7);
   const habits = drawHabits(rng, buyer);
   const activeFrom = existing ? from : signupAt;
@@ -211,7 +214,7 @@ export function createCustomer(rng: Rng, registry: Registry, spec: CustomerSpec)
   if (rng.chance(0.15)) devices.push(makeDevice(rng));
 
   const dirt: DirtKind[] = [];
-  if (rng.chance(0.03)) {
+  if (rng.chance(0.035)) {
     dirt.push(rng.weighted(DIRT_KINDS));
     if (rng.chance(0.4)) {
       const second = rng.weighted(DIRT_KINDS);

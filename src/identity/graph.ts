@@ -87,6 +87,12 @@ export class IdentityGraph {
       if (p && !found.includes(p)) found.push(p);
     }
 
+    // A userId nobody holds yet cannot join a profile that already has another userId: it gets its own profile,
+    // and the profiles its other identifiers point at are recorded as refused merges.
+    const newUser = ordered.find((id) => id.kind === 'user_id' && !this.byKey.has(keyOf(id)));
+    const conflicting = newUser ? found.filter((p) => (this.nodes.get(p)?.ids.user_id.length ?? 0) > 0) : [];
+    for (const other of conflicting) found.splice(found.indexOf(other), 1);
+
     let target: ProfileId;
     if (found.length === 0) {
       target = newProfileId();
@@ -94,6 +100,20 @@ export class IdentityGraph {
       res.created = true;
     } else {
       target = found[0] as ProfileId;
+    }
+    for (const other of conflicting) {
+      res.audit.push({
+        at: ctx.at,
+        action: 'merge_refused',
+        profileId: target,
+        otherProfileId: other,
+        ids: ordered.map(keyOf),
+        reason: `merging would give one profile 2 user_id identifiers (limit 1)`,
+        actor: ctx.actor,
+        messageId: ctx.messageId,
+      });
+    }
+    if (found.length > 0) {
       for (const other of found.slice(1)) {
         const refusal = this.mergeRefusal(target, other);
         if (refusal) {

@@ -203,6 +203,8 @@ export class GroupCommitter {
         outcomes.push({ results });
       }
 
+      // Rows written in this batch already carry the profile that survived any merge made later in the batch.
+      if (batch.merges.length > 0) for (const row of batch.events) row.profileId = this.graph.canonical(row.profileId);
       await this.foldProfiles(batch, touched, created, traitWrites, now);
       await this.foldAccounts(batch, accountWrites, now);
       await this.o.store.commit(batch);

@@ -152,17 +152,7 @@ class DuckDbStore implements Store {
             [m.accountId, m.profileId, m.at.toISOString()],
           );
         }
-        for (const m of batch.merges) {
-          const p = [m.winner, m.loser];
-          await w.run('UPDATE events SET profile_id = $1 WHERE profile_id = $2', p);
-          await w.run('UPDATE identities SET profile_id = $1 WHERE profile_id = $2', p);
-          await w.run(
-            `DELETE FROM account_members WHERE profile_id = $2
-               AND account_id IN (SELECT account_id FROM account_members WHERE profile_id = $1)`,
-            p,
-          );
-          await w.run('UPDATE account_members SET profile_id = $1 WHERE profile_id = $2', p);
-        }
+        if (batch.merges.length > 0) await this.applyMerges(batch.merges);
         await this.replaceProfiles(batch.profiles);
         await this.replaceAccounts(batch.accounts);
         await this.appendAudit(batch.audit);
@@ -175,6 +165,33 @@ class DuckDbStore implements Store {
         throw cause;
       }
     });
+  }
+
+  /**
+   * Moves events, identities and memberships of merged-away profiles to the profile that absorbed them, one
+   * statement per table whatever the number of merges (chains such as A<-B<-C are resolved to their end first).
+   */
+  private async applyMerges(merges: CommitBatch['merges']): Promise<void> {
+    const to = new Map<string, string>();
+    for (const m of merges) to.set(m.loser, m.winner);
+    const final = (p: string): string => {
+      let cur = p;
+      for (let i = 0; i < 64 && to.has(cur); i++) cur = to.get(cur) as string;
+      return cur;
+    };
+    const losers = [...to.keys()];
+    const params = [listValue(losers), listValue(losers.map(final))];
+    const map = 'SELECT unnest($1::VARCHAR[]) AS loser, unnest($2::VARCHAR[]) AS winner';
+    const w = this.writer;
+    await w.run(`UPDATE events SET profile_id = m.winner FROM (${map}) m WHERE events.profile_id = m.loser`, params);
+    await w.run(`UPDATE identities SET profile_id = m.winner FROM (${map}) m WHERE identities.profile_id = m.loser`, params);
+    await w.run(
+      `DELETE FROM account_members WHERE EXISTS (
+         SELECT 1 FROM (${map}) m JOIN account_members w ON w.profile_id = m.winner
+         WHERE m.loser = account_members.profile_id AND w.account_id = account_members.account_id)`,
+      params,
+    );
+    await w.run(`UPDATE account_members SET profile_id = m.winner FROM (${map}) m WHERE account_members.profile_id = m.loser`, params);
   }
 
   private async appendEvents(batch: CommitBatch): Promise<void> {

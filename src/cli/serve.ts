@@ -1,0 +1,95 @@
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import type { KnownKey } from '../access/index.js';
+import { parseConfig, type ConfigInput } from '../config/index.js';
+import { createLogger, createSegmentum } from '../main.js';
+import { loadDemo } from './load-demo.js';
+import type { Io } from './output.js';
+
+export interface ServeOptions {
+  port?: string | undefined;
+  host?: string | undefined;
+  db?: string | undefined;
+  writeKey?: string | undefined;
+  adminKey?: string | undefined;
+  demo?: boolean | undefined;
+  logLevel?: string | undefined;
+}
+
+const KeysFile = z.array(z.object({ kind: z.enum(['write', 'admin']), key: z.string(), label: z.string() }));
+
+/** Generated keys are written beside the database (mode 600) so each start can print them again. */
+function rememberKeys(db: string, fresh: KnownKey[]): KnownKey[] {
+  if (db === ':memory:') return fresh;
+  const file = join(dirname(db), 'keys.json');
+  let known: KnownKey[] = [];
+  if (existsSync(file)) {
+    const parsed = KeysFile.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (parsed.success) known = parsed.data;
+  }
+  const generated = fresh.filter((k) => k.label === 'generated');
+  if (generated.length > 0) {
+    known = [...known, ...generated];
+    writeFileSync(file, JSON.stringify(known, null, 2));
+    chmodSync(file, 0o600);
+  }
+  return [...known, ...fresh.filter((k) => k.label !== 'generated')];
+}
+
+export async function serve(o: ServeOptions, env: NodeJS.ProcessEnv, io: Io): Promise<void> {
+  const input: ConfigInput = {};
+  if (env.SEGMENTUM_DB) input.db = env.SEGMENTUM_DB;
+  if (env.SEGMENTUM_WRITE_KEY) input.writeKey = env.SEGMENTUM_WRITE_KEY;
+  if (env.SEGMENTUM_ADMIN_KEY) input.adminKey = env.SEGMENTUM_ADMIN_KEY;
+  if (o.db) input.db = o.db;
+  if (o.port !== undefined) input.port = Number(o.port);
+  if (o.host) input.host = o.host;
+  if (o.writeKey) input.writeKey = o.writeKey;
+  if (o.adminKey) input.adminKey = o.adminKey;
+  const level = o.logLevel ?? env.SEGMENTUM_LOG_LEVEL;
+  if (level) input.logLevel = level as ConfigInput['logLevel'];
+  const config = parseConfig(input);
+  const logger = createLogger(config.logLevel);
+  const s = await createSegmentum(config, { logger });
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: flushing accepted events');
+    s.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        logger.error({ err: e }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
+  if (o.demo) {
+    const stats = await s.profiles.stats();
+    if (stats.events === 0) {
+      io.err('First start: loading the demo data set (10,000 French e-commerce customers, 180 days)...');
+      const day = new Date();
+      day.setUTCHours(0, 0, 0, 0);
+      const summary = await loadDemo(s, { profiles: 10_000, days: 180, seed: 42, now: day }, io);
+      io.err(`Demo data loaded: ${summary.accepted} events in ${summary.seconds.toFixed(1)} s (${summary.rejected} quarantined on purpose: dirty data).`);
+    }
+  }
+
+  const address = await s.app.listen({ port: config.port, host: config.host });
+  const keys = rememberKeys(config.db, s.newKeys);
+  const lines = [
+    '',
+    `Segmentum is running on ${address.replace('127.0.0.1', 'localhost')}`,
+    `  API docs:   ${address}/docs`,
+    `  Database:   ${config.db}`,
+  ];
+  for (const k of keys) lines.push(`  ${k.kind === 'write' ? 'Write key:' : 'Admin key:'}  ${k.key}${k.label === 'generated' ? '' : ` (${k.label})`}`);
+  if (keys.length === 0) lines.push('  Keys: set by an earlier start; pass --write-key/--admin-key or see keys.json beside the database.');
+  lines.push('', `Try: curl -u <write key>: ${address}/v1/track -d '{"userId":"u1","event":"Hello"}'`, '');
+  io.out(lines.join('\n'));
+}
