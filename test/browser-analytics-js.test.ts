@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,6 +72,10 @@ function startStaticServer(pages: Map<string, string>): Promise<Server> {
       res.end(page);
       return;
     }
+    if (path === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
     let file: string | null = null;
     if (/^\/analytics\.js\/v1\/[^/]+\/analytics\.min\.js$/.test(path)) file = 'standalone.js';
     else if (path === '/umd/index.js') file = 'index.js';
@@ -90,8 +94,9 @@ function startStaticServer(pages: Map<string, string>): Promise<Server> {
 const originOf = (server: Server): string => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 /**
- * Segment's published snippet (5.2.0), changed only where a self-hosted install changes it: the script URL and
- * `analytics._cdn`, which makes analytics.js read its settings from Segmentum instead of cdn.segment.com.
+ * Segment's async snippet (the 5.x form, which queues calls made before the library loads), changed only where a
+ * self-hosted install changes it: the script URL, and `analytics._cdn`, which makes analytics.js read its settings
+ * from Segmentum instead of cdn.segment.com.
  */
 function snippetPage(staticOrigin: string, segmentumOrigin: string, calls: string): string {
   return `<!doctype html><html><head><title>Browser test</title><script>
@@ -116,13 +121,13 @@ async function adminGet<T>(s: Segmentum, url: string): Promise<{ status: number;
   return { status: res.statusCode, body: res.json<T>() };
 }
 
-/** Polls until `probe` returns a value (analytics.js sends asynchronously); fails with the last state after `ms`. */
-async function waitFor<T>(what: string, probe: () => Promise<T | null>, ms = 10_000): Promise<T> {
+/** Polls until `probe` returns a value (analytics.js sends asynchronously); after `ms`, fails showing `state`. */
+async function waitFor<T>(what: string, probe: () => Promise<T | null>, state: () => unknown, ms = 10_000): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
     const v = await probe();
     if (v !== null) return v;
-    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}.`);
+    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}; network: ${JSON.stringify(state(), null, 1)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -136,27 +141,26 @@ async function timelineOf(s: Segmentum, profileId: string): Promise<StoredEvent[
 interface Network {
   /** Requests to Segmentum, in the order the page made them. */
   sent: SentRequest[];
-  /** Requests to any other host, aborted. */
-  blocked: string[];
+  /** Requests to any host but the two local servers (none should be tried). */
+  outside: string[];
   failed: string[];
   consoleErrors: string[];
 }
 
-/** Watches what the page asks of Segmentum; requests leaving the two local servers are aborted and listed. */
-async function watchNetwork(page: Page, segmentumOrigin: string, staticOrigin: string): Promise<Network> {
-  const net: Network = { sent: [], blocked: [], failed: [], consoleErrors: [] };
+/**
+ * Watches what the page asks of Segmentum. No page.route here: with any route installed Playwright answers CORS
+ * preflights itself and adds CORS headers, which would hide Segmentum's own CORS handling.
+ */
+function watchNetwork(page: Page, segmentumOrigin: string, staticOrigin: string): Network {
+  const net: Network = { sent: [], outside: [], failed: [], consoleErrors: [] };
   const byRequest = new Map<Request, SentRequest>();
-  await page.route('**/*', async (route) => {
-    const url = new URL(route.request().url());
-    if (url.origin === segmentumOrigin || url.origin === staticOrigin) await route.continue();
-    else {
-      net.blocked.push(url.href);
-      await route.abort('blockedbyclient');
-    }
-  });
   page.on('request', (req) => {
     const url = new URL(req.url());
-    if (url.origin !== segmentumOrigin) return;
+    if (url.origin === staticOrigin) return;
+    if (url.origin !== segmentumOrigin) {
+      net.outside.push(url.href);
+      return;
+    }
     const sent: SentRequest = { method: req.method(), path: url.pathname, body: req.postData(), status: null, allowOrigin: null };
     byRequest.set(req, sent);
     net.sent.push(sent);
@@ -169,19 +173,32 @@ async function watchNetwork(page: Page, segmentumOrigin: string, staticOrigin: s
   });
   page.on('requestfailed', (req) => net.failed.push(`${req.method()} ${req.url()}: ${req.failure()?.errorText ?? '?'}`));
   page.on('console', (msg) => {
-    if (msg.type() === 'error') net.consoleErrors.push(msg.text());
+    if (msg.type() === 'error') net.consoleErrors.push(`${msg.text()} (${msg.location().url})`);
   });
   page.on('pageerror', (e) => net.consoleErrors.push(String(e)));
   return net;
 }
 
+/** What reached Segmentum's HTTP server, preflights included (the browser does not report those to Playwright). */
+function serverLog(s: Segmentum): string[] {
+  const log: string[] = [];
+  s.app.server.on('request', (req: IncomingMessage) => log.push(`${req.method ?? '?'} ${new URL(req.url ?? '/', 'http://x').pathname}`));
+  return log;
+}
+
 /** Nothing left the machine, nothing failed, and every answer from Segmentum was a 200 the page was allowed to read. */
 function expectCleanNetwork(net: Network, staticOrigin: string): void {
-  expect(net.blocked).toEqual([]);
+  expect(net.outside).toEqual([]);
   expect(net.failed).toEqual([]);
   expect(net.consoleErrors).toEqual([]);
   expect(net.sent.length).toBeGreaterThan(0);
-  for (const r of net.sent) expect({ path: r.path, status: r.status, allowOrigin: r.allowOrigin }).toEqual({ path: r.path, status: 200, allowOrigin: staticOrigin });
+  for (const r of net.sent) {
+    expect({ request: `${r.method} ${r.path}`, status: r.status, allowOrigin: r.allowOrigin }).toEqual({
+      request: `${r.method} ${r.path}`,
+      status: 200,
+      allowOrigin: staticOrigin,
+    });
+  }
 }
 
 // Without Chromium there is no browser to drive; everything else in the suite still runs.
@@ -209,6 +226,8 @@ describe('analytics.js in headless Chromium', () => {
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
+        // Any host name but the local servers fails to resolve: nothing can reach the internet (cdn.segment.com, api.segment.io).
+        '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
       ],
     });
   });
@@ -227,6 +246,7 @@ describe('analytics.js in headless Chromium', () => {
   it.skipIf(noChromium)('snippet + standalone build: settings from Segmentum, one request per call, events stored and linked', async () => {
     s = await startTestSegmentum();
     await s.app.listen({ port: 0, host: '127.0.0.1' });
+    const received = serverLog(s);
     const segOrigin = originOf(s.app.server);
     const staticOrigin = originOf(staticServer as Server);
     pages.set(
@@ -242,7 +262,7 @@ analytics.page();`,
 
     const context = await (browser as Browser).newContext();
     const page = await context.newPage();
-    const net = await watchNetwork(page, segOrigin, staticOrigin);
+    const net = watchNetwork(page, segOrigin, staticOrigin);
     const pageUrl = `${staticOrigin}/shop.html?ref=test`;
     await page.goto(pageUrl);
 
@@ -250,7 +270,8 @@ analytics.page();`,
     const profile = await waitFor('the u-browser profile with 3 events', async () => {
       const res = await adminGet<Profile>(s as Segmentum, '/api/profiles?userId=u-browser');
       return res.status === 200 && res.body.events.total >= 3 ? res.body : null;
-    });
+    }, () => ({ net, received }));
+    const browserAnonymousId = await page.evaluate('analytics.user().anonymousId()');
     // Let any late retry or duplicate arrive before counting.
     await page.waitForTimeout(500);
     const userAgent = await page.evaluate('navigator.userAgent');
@@ -263,6 +284,9 @@ analytics.page();`,
     expect(toSegmentum.map((r) => `${r.method} ${r.path}`).sort()).toEqual(
       [`GET /v1/projects/${WRITE_KEY}/settings`, 'POST /v1/i', 'POST /v1/p', 'POST /v1/t'].sort(),
     );
+    // Basic auth makes each POST a preflighted CORS request, and Segmentum itself answered the preflights.
+    expect(new Set(received.filter((r) => r.startsWith('OPTIONS ')))).toEqual(new Set(['OPTIONS /v1/i', 'OPTIONS /v1/t', 'OPTIONS /v1/p']));
+    expect(received.filter((r) => !r.startsWith('OPTIONS ')).sort()).toEqual(toSegmentum.map((r) => `${r.method} ${r.path}`).sort());
     const wire = toSegmentum.filter((r) => r.method === 'POST').map((r) => JSON.parse(r.body ?? 'null') as WireMessage);
     expect(wire.every((m) => m.writeKey === WRITE_KEY)).toBe(true);
 
@@ -280,6 +304,7 @@ analytics.page();`,
     // One browser, one anonymousId, shared by the three calls and linked to the userId's profile.
     const anonymousId = identify.anonymousId;
     expect(anonymousId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(anonymousId).toBe(browserAnonymousId);
     for (const e of events) {
       expect(e.anonymousId).toBe(anonymousId);
       expect(e.userId).toBe('u-browser');
@@ -313,6 +338,7 @@ analytics.page();`,
   it.skipIf(noChromium)('AnalyticsBrowser.load with batching: events arrive in /v1/b batches and are stored exactly once', async () => {
     s = await startTestSegmentum();
     await s.app.listen({ port: 0, host: '127.0.0.1' });
+    const received = serverLog(s);
     const segOrigin = originOf(s.app.server);
     const staticOrigin = originOf(staticServer as Server);
     const apiHost = `127.0.0.1:${(s.app.server.address() as AddressInfo).port}/v1`;
@@ -330,7 +356,7 @@ analytics.page();`,
 
     const context = await (browser as Browser).newContext();
     const page = await context.newPage();
-    const net = await watchNetwork(page, segOrigin, staticOrigin);
+    const net = watchNetwork(page, segOrigin, staticOrigin);
     await page.goto(`${staticOrigin}/batch.html`);
     expect(await page.evaluate('window.ajsReady')).toBe(true);
     // Four calls with a batch size of 3: one full batch at once, the last event after the 300 ms timeout.
@@ -344,13 +370,15 @@ analytics.page();`,
     const profile = await waitFor('the u-batch profile with 4 events', async () => {
       const res = await adminGet<Profile>(s as Segmentum, '/api/profiles?userId=u-batch');
       return res.status === 200 && res.body.events.total >= 4 ? res.body : null;
-    });
+    }, () => ({ net, received }));
     await page.waitForTimeout(800);
     await context.close();
 
     expectCleanNetwork(net, staticOrigin);
 
     expect(net.sent.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /v1/projects/${WRITE_KEY}/settings`, 'POST /v1/b', 'POST /v1/b']);
+    expect(received.filter((r) => !r.startsWith('OPTIONS '))).toEqual(net.sent.map((r) => `${r.method} ${r.path}`));
+    expect(received).toContain('OPTIONS /v1/b');
     const posts = net.sent.filter((r) => r.method === 'POST');
     const batches = posts.map((r) => JSON.parse(r.body ?? 'null') as { writeKey: string; batch: WireMessage[] });
     expect(batches.map((b) => b.batch.length)).toEqual([3, 1]);
@@ -364,11 +392,16 @@ analytics.page();`,
     expect(events.map((e) => e.messageId).sort()).toEqual([...sentIds].sort());
     const anonymousIds = new Set(events.map((e) => e.anonymousId));
     expect(anonymousIds.size).toBe(1);
-    expect([...anonymousIds][0]).toMatch(/^[0-9a-f-]{36}$/);
+    const anonymousId = [...anonymousIds][0] ?? '';
+    expect(anonymousId).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await adminGet<Profile>(s, `/api/profiles?anonymousId=${encodeURIComponent(anonymousId)}`)).body.id).toBe(profile.id);
     for (const e of events) {
       expect(e.userId).toBe('u-batch');
       expect(e.messageIdGenerated).toBe(false);
+      // sentAt is the batch's, applied to each event.
+      expect(e.sentAt).not.toBeNull();
       expect(e.context.library).toEqual({ name: 'analytics.js', version: `next-${LIBRARY_VERSION}` });
+      expect(e.context.page).toMatchObject({ url: `${staticOrigin}/batch.html`, path: '/batch.html' });
     }
     expect(events.filter((e) => e.type === 'track').map((e) => [e.event, e.properties]).sort()).toEqual([
       ['Added To Cart', { sku: 'B-1', qty: 2 }],

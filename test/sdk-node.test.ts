@@ -50,6 +50,12 @@ async function eventsById(app: Segmentum['app'], profileId: string): Promise<Map
   return byId;
 }
 
+function track(stored: Map<string, StoredEvent>): StoredEvent {
+  const t = [...stored.values()].find((e) => e.type === 'track');
+  if (!t) throw new Error('no track event stored');
+  return t;
+}
+
 const sha256 = (v: string): string => createHash('sha256').update(v).digest('hex');
 const identityKeys = (p: ProfileView): string[] => p.identities.map((i) => `${i.kind}:${i.value}`).sort();
 
@@ -123,7 +129,7 @@ function sendAllCalls(analytics: Analytics): void {
     anonymousId: 'anon-42',
     event: 'Order Completed',
     properties: orderProperties,
-    context: { locale: 'fr-FR', campaign: { source: 'newsletter', medium: 'email' } },
+    context: { locale: 'fr-FR', campaign: { name: 'spring', source: 'newsletter', medium: 'email' } },
     integrations: { All: true, Mixpanel: false },
   });
   analytics.page({ userId: 'user-42', category: 'Docs', name: 'Pricing', properties: { path: '/pricing', referrer: '' } });
@@ -226,7 +232,7 @@ describe('@segment/analytics-node', () => {
     expect(identify?.traits).toEqual({ plan: 'pro', seats: 12, preferences: { newsletter: true, channels: ['email', 'sms'] } });
     // A company's name and address are not a person's data: they stay on the group event.
     expect(group?.traits).toEqual(groupTraits);
-    expect(track(stored).context).toMatchObject({ locale: 'fr-FR', campaign: { source: 'newsletter', medium: 'email' } });
+    expect(track(stored).context).toMatchObject({ locale: 'fr-FR', campaign: { name: 'spring', source: 'newsletter', medium: 'email' } });
     expect(track(stored).integrations).toEqual({ All: true, Mixpanel: false });
   });
 
@@ -284,12 +290,6 @@ describe('@segment/analytics-node', () => {
     expect((await eventsById(app, profile.id)).size).toBe(6);
   });
 });
-
-function track(stored: Map<string, StoredEvent>): StoredEvent {
-  const t = [...stored.values()].find((e) => e.type === 'track');
-  if (!t) throw new Error('no track event stored');
-  return t;
-}
 
 describe('@rudderstack/rudder-sdk-node', () => {
   it.each([{ gzip: true }, { gzip: false }])('stores identify and track (gzip: $gzip) with no SDK error', async ({ gzip }) => {

@@ -110,11 +110,19 @@ async function adminPost<T>(s: Segmentum, url: string, payload: unknown): Promis
   return res.json<T>();
 }
 
-/** The stored events of the profile holding this userId, oldest first. */
+/** The stored events of the profile holding this userId (the timeline's order: newest first, ties by messageId). */
 async function eventsOfUser(s: Segmentum, userId: string): Promise<StoredEvent[]> {
   const profile = await adminGet<{ id: string }>(s, `/api/profiles?userId=${encodeURIComponent(userId)}`);
   const timeline = await adminGet<{ events: StoredEvent[] }>(s, `/api/profiles/${profile.id}/events?limit=1000`);
-  return timeline.events.reverse();
+  return timeline.events;
+}
+
+async function eventsById(s: Segmentum, userId: string): Promise<Map<string, StoredEvent>> {
+  return new Map((await eventsOfUser(s, userId)).map((e) => [e.messageId, e]));
+}
+
+async function storedIds(s: Segmentum, userId: string): Promise<string[]> {
+  return (await eventsOfUser(s, userId)).map((e) => e.messageId).sort();
 }
 
 const stats = (s: Segmentum): Promise<Stats> => adminGet<Stats>(s, '/api/stats');
@@ -161,7 +169,8 @@ describe('write key', () => {
 
   it('refuses an unknown key with 401 auth.invalid_write_key and stores nothing', async () => {
     const s = await start();
-    for (const headers of [{ authorization: basic('not-the-key') }, { 'x-write-key': 'not-the-key' }]) {
+    const wrong: Headers[] = [{ authorization: basic('not-the-key') }, { 'x-write-key': 'not-the-key' }];
+    for (const headers of wrong) {
       const res = await post(s, '/v1/track', track('u1', 'm1'), { ...headers, 'content-type': 'application/json' });
       expect(res.statusCode).toBe(401);
       expect(res.json<ErrorBody>().error).toMatchObject({ code: 'auth.invalid_write_key', hint: expect.any(String) });
@@ -208,16 +217,19 @@ describe('request bodies', () => {
       expect(res.statusCode, `${contentType}: ${res.body}`).toBe(200);
       expect(res.json<TrackingBody>().accepted).toBe(1);
     }
-    expect((await eventsOfUser(s, 'u-ct')).map((e) => e.messageId)).toEqual(types.map((_t, i) => `m-ct-${i}`));
+    expect(await storedIds(s, 'u-ct')).toEqual(types.map((_t, i) => `m-ct-${i}`).sort());
   });
 
-  it('reads a gzip body sent with Content-Encoding: gzip', async () => {
+  it('reads a gzip body sent with Content-Encoding: gzip (any case, or x-gzip)', async () => {
     const s = await start();
-    const body = gzipSync(JSON.stringify({ batch: [track('u-gz', 'm-gz-1'), track('u-gz', 'm-gz-2')] }));
-    const res = await post(s, '/v1/batch', body, { ...writeAuth, 'content-encoding': 'gzip' });
-    expect(res.statusCode, res.body).toBe(200);
-    expect(res.json<TrackingBody>()).toMatchObject({ received: 2, accepted: 2 });
-    expect((await eventsOfUser(s, 'u-gz')).map((e) => e.messageId)).toEqual(['m-gz-1', 'm-gz-2']);
+    const encodings = ['gzip', 'GZIP', 'x-gzip'];
+    for (const [i, encoding] of encodings.entries()) {
+      const body = gzipSync(JSON.stringify({ batch: [track('u-gz', `m-gz-${i}-a`), track('u-gz', `m-gz-${i}-b`)] }));
+      const res = await post(s, '/v1/batch', body, { ...writeAuth, 'content-encoding': encoding });
+      expect(res.statusCode, `${encoding}: ${res.body}`).toBe(200);
+      expect(res.json<TrackingBody>()).toMatchObject({ received: 2, accepted: 2 });
+    }
+    expect(await storedIds(s, 'u-gz')).toEqual(encodings.flatMap((_e, i) => [`m-gz-${i}-a`, `m-gz-${i}-b`]).sort());
   });
 
   it('answers 400 request.bad_encoding for a body that is not gzip and for an unknown encoding', async () => {
@@ -271,7 +283,9 @@ describe('normalisation', () => {
       ],
     });
     expect(res.statusCode, res.body).toBe(200);
-    const [a, b] = await eventsOfUser(s, 'u-env');
+    const byId = await eventsById(s, 'u-env');
+    const a = byId.get('m-env-1');
+    const b = byId.get('m-env-2');
     expect(a?.context).toMatchObject({ locale: 'fr-FR', library: { name: 'analytics-node', version: '3.0.0' } });
     expect(a?.integrations).toEqual({ All: false, Mixpanel: true });
     expect(a?.sentAt).toBe('2026-03-01T11:00:10.000Z');
@@ -291,7 +305,9 @@ describe('normalisation', () => {
       payload: JSON.stringify({ batch: [track('u-ip', 'm-ip-1'), track('u-ip', 'm-ip-2', { context: { ip: '198.51.100.1' } })] }),
     });
     expect(res.statusCode, res.body).toBe(200);
-    const [a, b] = await eventsOfUser(s, 'u-ip');
+    const byId = await eventsById(s, 'u-ip');
+    const a = byId.get('m-ip-1');
+    const b = byId.get('m-ip-2');
     expect(a?.receivedAt).toBe('2026-03-01T12:00:00.000Z');
     expect(a?.context.ip).toBe('203.0.113.7');
     expect(b?.context.ip).toBe('198.51.100.1');
@@ -308,12 +324,11 @@ describe('normalisation', () => {
     const [g1, g2] = body.generatedMessageIds.map((g) => g.messageId);
     expect(g1).toBeTruthy();
     expect(g1).not.toBe(g2);
-    const stored = await eventsOfUser(s, 'u-gen');
-    expect(stored.map((e) => [e.messageId, e.messageIdGenerated])).toEqual([
-      ['given-1', false],
-      [g1, true],
-      [g2, true],
-    ]);
+    const byId = await eventsById(s, 'u-gen');
+    expect(byId.size).toBe(3);
+    expect(byId.get('given-1')?.messageIdGenerated).toBe(false);
+    expect(byId.get(g1 ?? '')?.messageIdGenerated).toBe(true);
+    expect(byId.get(g2 ?? '')?.messageIdGenerated).toBe(true);
   });
 
   it('corrects the client clock skew exactly: timestamp = receivedAt - (sentAt - originalTimestamp)', async () => {
@@ -329,7 +344,7 @@ describe('normalisation', () => {
       ],
     });
     expect(res.statusCode, res.body).toBe(200);
-    const byId = new Map((await eventsOfUser(s, 'u-skew')).map((e) => [e.messageId, e]));
+    const byId = await eventsById(s, 'u-skew');
     expect(byId.get('m-skew-1')?.timestamp).toBe('2026-03-01T11:59:55.000Z');
     expect(byId.get('m-skew-1')?.originalTimestamp).toBe('2026-03-01T11:00:00.000Z');
     expect(byId.get('m-skew-2')?.timestamp).toBe('2026-03-01T11:59:57.500Z');
@@ -342,7 +357,7 @@ describe('normalisation', () => {
     const s = await start({}, clock);
     await post(s, '/v1/t', track('u-ts', 'm-ts-1', { timestamp: '2026-02-28T08:00:00.000Z' }));
     await post(s, '/v1/t', track('u-ts', 'm-ts-2'));
-    const byId = new Map((await eventsOfUser(s, 'u-ts')).map((e) => [e.messageId, e]));
+    const byId = await eventsById(s, 'u-ts');
     expect(byId.get('m-ts-1')?.timestamp).toBe('2026-02-28T08:00:00.000Z');
     expect(byId.get('m-ts-2')?.timestamp).toBe('2026-03-01T12:00:00.000Z');
   });
@@ -365,11 +380,9 @@ describe('paths', () => {
       expect(res.statusCode, `${url}: ${res.body}`).toBe(200);
       expect(res.json<TrackingBody>()).toMatchObject({ ok: true, accepted: 1 });
     }
-    const stored = await eventsOfUser(s, 'u-path');
-    expect(stored.map((e) => [e.messageId, e.type])).toEqual([
-      [`/v1/${type}`, type],
-      [`/v1/${short}`, type],
-    ]);
+    const byId = await eventsById(s, 'u-path');
+    expect(byId.get(`/v1/${type}`)?.type).toBe(type);
+    expect(byId.get(`/v1/${short}`)?.type).toBe(type);
   });
 
   it('takes batches on /v1/batch, /v1/b and /b', async () => {
@@ -378,7 +391,7 @@ describe('paths', () => {
       const res = await post(s, url, { batch: [track('u-b', url)] });
       expect(res.statusCode, url).toBe(200);
     }
-    expect((await eventsOfUser(s, 'u-b')).map((e) => e.messageId)).toEqual(['/v1/batch', '/v1/b', '/b']);
+    expect(await storedIds(s, 'u-b')).toEqual(['/v1/batch', '/v1/b', '/b'].sort());
   });
 
   it('answers 400 with the event’s code for a refused single event', async () => {
@@ -544,10 +557,34 @@ describe('limits', () => {
       const listed = await adminGet<{ items: QuarantineItem[] }>(s, `/api/quarantine?code=${r.code}`);
       expect(listed.items.map((i) => i.id)).toContain(r.quarantineId);
     }
-    const stored = await eventsOfUser(s, 'u-lim');
-    expect(stored.map((e) => e.messageId).sort()).toEqual(cases.filter((c) => c.code === null).map((c) => c.messageId).sort());
+    expect(await storedIds(s, 'u-lim')).toEqual(cases.filter((c) => c.code === null).map((c) => c.messageId).sort());
     expect(Object.getPrototypeOf({})).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
+  });
+
+  it('holds the batch envelope to the same limits, since its context becomes part of each event', async () => {
+    const s = await start();
+    let deep: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < 20; i++) deep = { n: deep };
+    const cases: [string, string][] = [
+      [JSON.stringify({ context: { page: deep }, batch: [track('u-envlim', 'm-deep')] }), 'event.too_deep'],
+      [`{"context":{"__proto__":{"polluted":true}},"batch":[${JSON.stringify(track('u-envlim', 'm-proto'))}]}`, 'event.forbidden_key'],
+      [`{"integrations":{"constructor":{"prototype":{"x":1}}},"batch":[${JSON.stringify(track('u-envlim', 'm-ctor'))}]}`, 'event.forbidden_key'],
+      [JSON.stringify({ context: Object.fromEntries(Array.from({ length: 1000 }, (_v, i) => [`k${i}`, i])), batch: [track('u-envlim', 'm-keys')] }), 'event.too_many_keys'],
+    ];
+    for (const [body, code] of cases) {
+      const res = await post(s, '/v1/batch', body);
+      expect(res.statusCode, res.body).toBe(200);
+      const out = res.json<TrackingBody>();
+      expect(out.accepted).toBe(0);
+      expect(out.rejected.map((r) => r.code)).toEqual([code]);
+      // The event is kept as sent, without the envelope that made it fail: replayed as is, it is accepted.
+      const id = out.rejected[0]?.quarantineId ?? '';
+      expect((await quarantined(s, id)).code).toBe(code);
+      expect((await adminPost<ReplayBody>(s, `/api/quarantine/${id}/replay`, {})).replayed).toBe(1);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((await stats(s)).events).toBe(cases.length);
   });
 
   it('answers 400 request.malformed_json and keeps the raw body in quarantine', async () => {
@@ -574,7 +611,7 @@ describe('deduplication', () => {
     const single = await post(s, '/v1/track', track('u-dup', 'other'));
     expect(single.statusCode).toBe(200);
     expect(single.json<TrackingBody>()).toMatchObject({ accepted: 0, duplicates: 1 });
-    expect((await eventsOfUser(s, 'u-dup')).map((e) => e.messageId).sort()).toEqual(['new', 'other', 'same']);
+    expect(await storedIds(s, 'u-dup')).toEqual(['new', 'other', 'same']);
     expect(await stats(s)).toMatchObject({ events: 3, duplicates: 3 });
   });
 
@@ -661,7 +698,7 @@ describe('quarantine replay', () => {
 
     const report = await adminPost<ReplayBody>(s, '/api/quarantine/replay', { code: 'request.too_many_events' });
     expect(report).toMatchObject({ replayed: 1, stillRejected: 0, results: [{ id: bodyRow, outcome: 'accepted' }] });
-    expect((await eventsOfUser(s, 'u-code')).map((e) => e.messageId)).toEqual(batch.map((e) => e.messageId));
+    expect(await storedIds(s, 'u-code')).toEqual(batch.map((e) => e.messageId).sort());
     expect((await quarantined(s, bodyRow)).status).toBe('replayed');
     expect((await quarantined(s, blockedRow)).status).toBe('pending');
   });
@@ -684,7 +721,6 @@ describe('overload', () => {
     }
     const acked = responses.flatMap((r, i) => (r.statusCode === 200 ? [`m-load-${i}-a`, `m-load-${i}-b`] : []));
     expect(acked.length).toBeGreaterThan(0);
-    const stored = (await eventsOfUser(s, 'u-load')).map((e) => e.messageId);
-    expect(stored.sort()).toEqual(acked.sort());
+    expect(await storedIds(s, 'u-load')).toEqual(acked.sort());
   });
 });

@@ -28,6 +28,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
 
+  // Closing waits for every open connection, and only those idle at that moment are reaped: a response sent while
+  // stopping must close its keep-alive connection, or the client's pool holds the process for keepAliveTimeout (72 s).
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (deps.isShuttingDown()) void reply.header('connection', 'close');
+    done(null, payload);
+  });
+
   app.addHook('onResponse', async (req, reply) => {
     deps.metrics.requestSeconds.observe(
       { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },

@@ -52,9 +52,10 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps): 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: deps.limits.maxBatchBytes }, (_req, body, done) => done(null, body));
   app.addHook('preParsing', async (request, _reply, payload) => {
-    const enc = request.headers['content-encoding'];
+    // Content codings are case-insensitive, and x-gzip is gzip (RFC 9110, 8.4.1).
+    const enc = request.headers['content-encoding']?.trim().toLowerCase();
     if (enc === undefined || enc === 'identity') return payload;
-    if (enc !== 'gzip') throw new AppError('request.bad_encoding', `Unsupported Content-Encoding ${enc}.`);
+    if (enc !== 'gzip' && enc !== 'x-gzip') throw new AppError('request.bad_encoding', `Unsupported Content-Encoding ${enc}.`);
     const gunzip = createGunzip();
     let encoded = 0;
     payload.on('data', (c: Buffer) => {
@@ -146,17 +147,15 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps): 
       },
       handler: async (req, reply) => {
         void reply.header('Cache-Control', 'no-store, max-age=0').type('image/gif');
-        let body = '';
-        try {
-          body = Buffer.from(req.query.data.replaceAll('-', '+').replaceAll('_', '/'), 'base64').toString('utf8');
-        } catch {
-          body = '';
-        }
+        // Decoding base64 never throws: garbage decodes to text that fails as JSON, and is quarantined as such.
+        const body = Buffer.from(req.query.data.replaceAll('-', '+').replaceAll('_', '/'), 'base64').toString('utf8');
         const result = await accept(deps, req, body, type, req.query.writeKey).catch((e: unknown) => {
           if (e instanceof AppError) return { status: e.status, code: e.code };
           throw e;
         });
-        if ('code' in result) void reply.header('X-Segmentum-Error', result.code);
+        // A refused event or body answers 400 with an error payload rather than throwing: its code goes in the header too.
+        const failed = 'code' in result ? result.code : isObj(result.payload) && isObj(result.payload.error) ? result.payload.error.code : undefined;
+        if (typeof failed === 'string') void reply.header('X-Segmentum-Error', failed);
         return reply.status(result.status).send(PIXEL);
       },
     });

@@ -38,7 +38,15 @@ export function simulateVisitor(sim: Sim, v: Visitor): void {
   let t = paris.sample(rng, from, to);
   let channel = rng.weighted(ACQUISITION_CHANNELS);
   for (let i = 0; i < visits && t < to; i++) {
-    const end = runVisit(sim, shopper, { start: t, device: v.device, channel, campaign: null, identify: 'none', canBuy: false, eagerness: 1 });
+    const end = runVisit(sim, shopper, {
+      start: t,
+      device: v.device,
+      channel,
+      campaign: null,
+      identify: 'none',
+      canBuy: false,
+      eagerness: 1,
+    });
     t = Math.max(end + GAP, t + Math.floor(rng.exponential(5 * DAY)));
     t = paris.sample(rng, t, t + DAY);
     channel = rng.weighted(RETURN_CHANNELS);
@@ -62,19 +70,25 @@ export function simulateCustomer(sim: Sim, c: Customer): void {
     const anonymousVisits = rng.weighted<number>([[0, 35], [1, 30], [2, 20], [3, 15]]);
     const researchFrom = Math.max(from, c.signupAt - 21 * DAY);
     for (let i = 0; i < anonymousVisits && researchFrom < c.signupAt; i++) {
-      planned.push({ t: paris.sample(rng, researchFrom, c.signupAt), channel: 'direct', campaign: null, beforeSignup: true });
+      const t = paris.sample(rng, researchFrom, c.signupAt);
+      planned.push({ t, channel: 'direct', campaign: null, beforeSignup: true });
     }
   }
   const regular = rng.poisson((c.habits.sessionsPerWeek * Math.max(0, activeTo - activeFrom)) / WEEK);
-  for (let i = 0; i < regular; i++) {
-    planned.push({ t: paris.sample(rng, activeFrom, activeTo), channel: rng.weighted(RETURN_CHANNELS), campaign: null, beforeSignup: false });
-  }
+  const returning = (t: number): PlannedVisit => ({
+    t,
+    channel: rng.weighted(RETURN_CHANNELS),
+    campaign: null,
+    beforeSignup: false,
+  });
+  for (let i = 0; i < regular; i++) planned.push(returning(paris.sample(rng, activeFrom, activeTo)));
   // Someone already a customer shows up at least once, or the window would hold no trace of who they are.
   if (c.existing && regular === 0) {
-    planned.push({ t: paris.sample(rng, from, activeTo), channel: rng.weighted(RETURN_CHANNELS), campaign: null, beforeSignup: false });
+    planned.push(returning(paris.sample(rng, from, activeTo)));
   }
   for (const click of clicks) {
-    planned.push({ t: click.t + rng.int(2, 8) * SECOND, channel: 'email', campaign: click.campaign, beforeSignup: false });
+    const t = click.t + rng.int(2, 8) * SECOND;
+    planned.push({ t, channel: 'email', campaign: click.campaign, beforeSignup: false });
   }
   planned.sort((a, b) => a.t - b.t);
   // The very first visit of a newcomer is the one their acquisition channel brought.

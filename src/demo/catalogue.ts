@@ -70,8 +70,8 @@ const SPECS: readonly CategorySpec[] = [
     variants: COLOURS,
     items: [
       ['Bougie parfumée', 24], ['Plaid en laine', 69], ['Parure de lit en lin', 149], ['Vase en céramique', 35],
-      ['Lampe de chevet', 59], ['Coussin en velours', 29], ['Service de table 18 pièces', 119], ['Cocotte en fonte', 189],
-      ['Cafetière à piston', 34], ['Tapis berbère', 249], ['Miroir rond', 89], ['Boîtes de rangement', 19.9],
+      ['Lampe de chevet', 59], ['Coussin en velours', 29], ['Service de table 18 pièces', 119],
+      ['Cocotte en fonte', 189], ['Cafetière à piston', 34], ['Tapis berbère', 249], ['Miroir rond', 89], ['Boîtes de rangement', 19.9],
     ],
   },
   {
@@ -111,9 +111,10 @@ const SPECS: readonly CategorySpec[] = [
     brands: ['Comptoir des Halles', 'Terroirs de France', 'La Fabrique Gourmande'],
     variants: ['à l’unité', 'lot de 2', 'lot de 3', 'format familial'],
     items: [
-      ['Café en grains 1 kg', 24], ['Thé vert bio', 9.5], ['Chocolat noir 70 %', 4.9], ["Huile d'olive vierge extra", 14.9],
-      ['Miel de lavande', 11.5], ['Confiture de fraises', 6.2], ['Biscuits bretons', 5.5], ['Pâtes artisanales', 4.2],
-      ['Foie gras de canard', 39], ['Coffret de macarons', 24.9], ['Vin rouge de Bordeaux', 15.9], ['Sel de Guérande', 6.9],
+      ['Café en grains 1 kg', 24], ['Thé vert bio', 9.5], ['Chocolat noir 70 %', 4.9],
+      ["Huile d'olive vierge extra", 14.9], ['Miel de lavande', 11.5], ['Confiture de fraises', 6.2],
+      ['Biscuits bretons', 5.5], ['Pâtes artisanales', 4.2], ['Foie gras de canard', 39], ['Coffret de macarons', 24.9],
+      ['Vin rouge de Bordeaux', 15.9], ['Sel de Guérande', 6.9],
     ],
   },
 ];
@@ -134,6 +135,10 @@ function retailPrice(raw: number): number {
   const euros = Math.floor(raw);
   const cents = raw - euros < 0.5 ? -1 : 90;
   return (euros * 100 + cents) / 100;
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
 }
 
 function slugify(text: string): string {
@@ -170,7 +175,7 @@ export function buildCatalogue(): Catalogue {
         const productId = `P${serial}`;
         products.push({
           productId,
-          sku: `${spec.skuPrefix}-${String(itemIndex + 1).padStart(3, '0')}-${String(variantIndex + 1).padStart(2, '0')}`,
+          sku: `${spec.skuPrefix}-${pad(itemIndex + 1, 3)}-${pad(variantIndex + 1, 2)}`,
           name,
           category: spec.category,
           brand: rng.pick(spec.brands),

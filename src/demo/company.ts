@@ -32,7 +32,7 @@ export function luhnCheckDigit(body: string): number {
   for (let i = 0; i < body.length; i++) {
     let d = body.charCodeAt(body.length - 1 - i) - 48;
     // The check digit will sit at the right, so the digit next to it is the first one doubled.
-    if (i % 2 === 1) {
+    if (i % 2 === 0) {
       d *= 2;
       if (d > 9) d -= 9;
     }
@@ -61,7 +61,8 @@ export function createCompany(rng: Rng, id: string, from: number): Company {
   const base = rng.pick(COMPANY_PATTERNS).replace('{name}', surname);
   const [band, min, max] = rng.weighted(SIZE_BANDS);
   const city = rng.weighted(CITY_WEIGHTS);
-  const domain = `${stripAccents(base).toLowerCase().replace(/&/g, 'et').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}.fr`;
+  const slug = stripAccents(base).toLowerCase().replace(/&/g, 'et').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const domain = `${slug}.fr`;
   return {
     groupId: id,
     name: `${base} ${rng.weighted(LEGAL_FORMS)}`,

@@ -1,7 +1,8 @@
 import type { Rng } from '../kernel/index.js';
 import { DAY, HOUR, MINUTE, SECOND, type ParisTime } from './calendar.js';
-import { serverContext, type Draft } from './messages.js';
+import { serverContext, type Draft, type Props } from './messages.js';
 import type { Customer } from './person.js';
+import { SHOP_URL, utmSearch } from './site.js';
 
 /** One send of the shop's email programme. */
 export interface Campaign {
@@ -112,36 +113,31 @@ export function simulateEmails(rng: Rng, campaigns: readonly Campaign[], c: Cust
     if (campaign.sendAt < c.signupAt || !rng.chance(campaign.audience)) continue;
     const lapsed = c.churnAt !== null && campaign.sendAt > c.churnAt;
     const emailId = `${campaign.id}-${userId}`;
-    const base = { campaign_id: campaign.id, campaign_name: campaign.name, email_id: emailId, email_subject: campaign.subject };
+    const base = {
+      campaign_id: campaign.id,
+      campaign_name: campaign.name,
+      email_id: emailId,
+      email_subject: campaign.subject,
+    };
+    const emit = (t: number, event: string, extra: Props = {}): void => {
+      out.push({ t, type: 'track', userId, event, properties: { ...base, ...extra }, context: serverContext() });
+    };
     const sentAt = campaign.sendAt + rng.int(0, 40 * MINUTE);
-    out.push({ t: sentAt, type: 'track', userId, event: 'Email Sent', properties: { ...base }, context: serverContext() });
+    emit(sentAt, 'Email Sent');
     if (!rng.chance(lapsed ? openRate * 0.25 : openRate)) continue;
     const openedAt = sentAt + 30 * SECOND + Math.floor(rng.exponential(3 * HOUR));
-    out.push({ t: openedAt, type: 'track', userId, event: 'Email Opened', properties: { ...base }, context: serverContext() });
+    emit(openedAt, 'Email Opened');
     if (rng.chance(lapsed ? 0.03 : 0.01)) {
       const at = openedAt + rng.int(5, 120) * SECOND;
-      out.push({
-        t: at,
-        type: 'track',
-        userId,
-        event: 'Unsubscribed',
-        properties: { ...base, list_id: 'newsletter' },
-        context: serverContext(),
-      });
-      out.push({ t: at + SECOND, type: 'identify', userId, traits: { newsletter_opt_in: false }, context: serverContext() });
+      emit(at, 'Unsubscribed', { list_id: 'newsletter' });
+      const traits = { newsletter_opt_in: false };
+      out.push({ t: at + SECOND, type: 'identify', userId, traits, context: serverContext() });
       break;
     }
     if (!rng.chance(clickRate)) continue;
     const clickedAt = openedAt + 5 * SECOND + Math.floor(rng.exponential(90 * SECOND));
-    const linkUrl = `https://www.boutique-hexagone.example${campaign.landingPath}?utm_source=newsletter&utm_medium=email&utm_campaign=${campaign.id}`;
-    out.push({
-      t: clickedAt,
-      type: 'track',
-      userId,
-      event: 'Email Link Clicked',
-      properties: { ...base, link_url: linkUrl },
-      context: serverContext(),
-    });
+    const utm = utmSearch({ name: campaign.id, source: 'newsletter', medium: 'email', content: campaign.name });
+    emit(clickedAt, 'Email Link Clicked', { link_url: SHOP_URL + campaign.landingPath + utm });
     clicks.push({ t: clickedAt, campaign });
   }
   return clicks;

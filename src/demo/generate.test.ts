@@ -139,7 +139,9 @@ describe('generateDemo: every message is a well-formed Segment message', () => {
 describe('generateDemo: a plausible audience', () => {
   const identified = new Set(profileIdentifies.map((m) => m.userId));
   const ordersByUser = new Map<string, number>();
-  for (const o of events('Order Completed')) ordersByUser.set(String(o.userId), (ordersByUser.get(String(o.userId)) ?? 0) + 1);
+  for (const o of events('Order Completed')) {
+    ordersByUser.set(String(o.userId), (ordersByUser.get(String(o.userId)) ?? 0) + 1);
+  }
 
   it('identifies most people but leaves some anonymous', () => {
     const anonymousOnly = medium.filter((chunk) => (chunk as unknown as Msg[]).every((m) => m.userId === undefined));
@@ -197,7 +199,7 @@ describe('generateDemo: a plausible audience', () => {
     for (const e of events('Email Opened')) expect(e.properties?.campaign_id).toMatch(/^cmp_\d{8}_/);
   });
 
-  it('follows the week: more visits on Monday than on Saturday, more orders on Sunday evening than Saturday evening', () => {
+  it('follows the week and the day: Monday busier than Saturday, evenings busier than nights', () => {
     // Paris is UTC+1 in this window (winter), which the generator handles without Intl.
     const local = (m: Msg): Date => new Date(Date.parse(m.timestamp) + 3_600_000);
     const pages = mediumFlat.filter((m) => m.type === 'page').map(local);
@@ -206,6 +208,9 @@ describe('generateDemo: a plausible audience', () => {
     const night = pages.filter((x) => x.getUTCHours() >= 2 && x.getUTCHours() < 5).length;
     const evening = pages.filter((x) => x.getUTCHours() >= 19 && x.getUTCHours() < 22).length;
     expect(evening).toBeGreaterThan(night * 5);
+    const orders = events('Order Completed').map(local);
+    const ordersOn = (d: number): number => orders.filter((x) => x.getUTCDay() === d).length;
+    expect(ordersOn(1)).toBeGreaterThan(ordersOn(6) * 1.3);
   });
 
   it('puts people in real French cities with matching postal codes and regions', () => {

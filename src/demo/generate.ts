@@ -71,7 +71,9 @@ export function* generateDemo(opts: DemoOptions): Generator<DemoMessage[]> {
     if (left >= 2 && rng.chance(ACCOUNT_SHARE)) {
       const company = createCompany(rng, `org_${slot.toString(36)}${rng.uint32().toString(36).slice(0, 4)}`, from);
       const members = Math.min(left, rng.int(2, 5));
-      for (let m = 0; m < members; m++) simulateCustomer(sim, createCustomer(rng, registry, { from, to, paris, company }));
+      for (let m = 0; m < members; m++) {
+        simulateCustomer(sim, createCustomer(rng, registry, { from, to, paris, company }));
+      }
       people += members;
     } else if (rng.chance(VISITOR_SHARE)) {
       simulateVisitor(sim, createVisitor(rng));

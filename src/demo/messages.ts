@@ -55,8 +55,8 @@ export function browserContext(device: Device, page: PageContext, campaign: Camp
     timezone: 'Europe/Paris',
     userAgent: device.userAgent,
     ip: device.ip,
-    library: { ...BROWSER_LIBRARY },
-    page: { ...page },
+    library: { name: BROWSER_LIBRARY.name, version: BROWSER_LIBRARY.version },
+    page: { path: page.path, url: page.url, title: page.title, referrer: page.referrer, search: page.search },
   };
   if (campaign) ctx.campaign = { ...campaign };
   return ctx;
@@ -64,7 +64,7 @@ export function browserContext(device: Device, page: PageContext, campaign: Camp
 
 /** Context of an event sent by the shop's back end or its email service: no browser, no page. */
 export function serverContext(): Props {
-  return { locale: 'fr-FR', library: { ...SERVER_LIBRARY } };
+  return { locale: 'fr-FR', library: { name: SERVER_LIBRARY.name, version: SERVER_LIBRARY.version } };
 }
 
 /** Numbers messages in the order they are emitted, so ids are unique within a run and stable for a seed. */

@@ -83,7 +83,7 @@ export interface Customer {
   readonly churnAt: number | null;
   readonly dirt: readonly DirtKind[];
   /** The contact fields as the shop's records hold them: the identity, plus this person's dirt if any. */
-  readonly recorded: { readonly lastName: string; readonly email: string; readonly phone: string; readonly birthday: string };
+  readonly recorded: Readonly<Record<'lastName' | 'email' | 'phone' | 'birthday', string>>;
   readonly duplicate: Identity | null;
   readonly company: Company | null;
 }
@@ -139,7 +139,8 @@ export function drawHabits(rng: Rng, buyer: boolean): Habits {
 
 export function makeDevice(rng: Rng): Device {
   const { ua, kind } = rng.weighted(USER_AGENTS);
-  return { anonymousId: rng.uuid(), userAgent: ua, kind, ip: `${rng.pick(IP_PREFIXES)}${rng.int(1, 254)}`, userId: null };
+  const ip = `${rng.pick(IP_PREFIXES)}${rng.int(1, 254)}`;
+  return { anonymousId: rng.uuid(), userAgent: ua, kind, ip, userId: null };
 }
 
 export function createVisitor(rng: Rng): Visitor {
@@ -198,7 +199,8 @@ export function createCustomer(rng: Rng, registry: Registry, spec: CustomerSpec)
     const domain = company ? company.domain : rng.weighted(EMAIL_DOMAINS);
     return attempt === 0 ? `${local}@${domain}` : `${local}${rng.int(1, 999)}@${domain}`;
   });
-  const identity: Identity = { userId: registry.claimUserId(rng), firstName, lastName, email, phone: frenchMobile(rng) };
+  const userId = registry.claimUserId(rng);
+  const identity: Identity = { userId, firstName, lastName, email, phone: frenchMobile(rng) };
 
   const existing = rng.chance(0.45);
   // Accounts opened before the window go back up to four years (and not before their company's); new ones open

@@ -107,7 +107,7 @@ function who(device: Device): { userId?: string; anonymousId: string } {
 function viewPage(v: VisitState, page: SitePage, search = ''): void {
   const url = SHOP_URL + page.path + search;
   const pc: PageContext = { path: page.path, url, title: page.title, referrer: v.referrer, search };
-  const properties: Props = { ...pc, name: page.name };
+  const properties: Props = { path: pc.path, url, title: pc.title, referrer: pc.referrer, search, name: page.name };
   if (page.category !== undefined) properties.category = page.category;
   v.sim.out.push({
     t: v.t,
@@ -220,6 +220,10 @@ function identify(v: VisitState, mode: 'signup' | 'login'): void {
   }
 }
 
+const PAYMENT_METHODS: readonly (readonly [string, number])[] = [
+  ['carte_bancaire', 68], ['paypal', 18], ['apple_pay', 8], ['paiement_3x', 6],
+];
+
 const SHIPPING: readonly (readonly [readonly [string, number], number])[] = [
   [['colissimo', 5.9], 40],
   [['mondial_relay', 3.99], 35],
@@ -280,7 +284,7 @@ function checkout(v: VisitState, campaign: Campaign | null, completes: boolean):
     discount,
     currency: 'EUR',
     products: lineItems(v.cart),
-    payment_method: rng.weighted<string>([['carte_bancaire', 68], ['paypal', 18], ['apple_pay', 8], ['paiement_3x', 6]]),
+    payment_method: rng.weighted(PAYMENT_METHODS),
     shipping_method: shippingMethod,
   };
   if (coupon) order.coupon = coupon[0];
@@ -292,7 +296,8 @@ function checkout(v: VisitState, campaign: Campaign | null, completes: boolean):
   const tier = loyaltyTier(shopper.lifetimeSpend);
   if (tier !== shopper.tier) {
     shopper.tier = tier;
-    sim.out.push({ t: v.t + MINUTE, type: 'identify', userId, traits: { loyalty_tier: tier }, context: serverContext() });
+    const traits = { loyalty_tier: tier };
+    sim.out.push({ t: v.t + MINUTE, type: 'identify', userId, traits, context: serverContext() });
   }
   if (rng.chance(0.03)) {
     serverTrack(sim, v.t + rng.int(5, 20) * DAY, userId, 'Order Refunded', {

@@ -78,6 +78,18 @@ export class IdentityGraph {
    * is recorded in the audit rows and the event goes to the profile of its highest-priority identifier.
    */
   resolve(ids: readonly Identifier[], ctx: ResolveContext): Resolution {
+    // Fast path, most events: every identifier already belongs to the same profile.
+    let known: ProfileId | undefined;
+    for (const id of ids) {
+      const p = this.byKey.get(keyOf(id));
+      if (p === undefined || (known !== undefined && p !== known)) {
+        known = undefined;
+        break;
+      }
+      known = p;
+    }
+    if (known !== undefined) return { profileId: known, created: false, links: [], merges: [], audit: [] };
+
     const ordered = [...ids].sort((a, b) => KIND_PRIORITY.indexOf(a.kind) - KIND_PRIORITY.indexOf(b.kind));
     const res: Resolution = { profileId: ProfileId(''), created: false, links: [], merges: [], audit: [] };
 

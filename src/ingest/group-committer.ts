@@ -63,6 +63,12 @@ export class GroupCommitter {
   private idle: (() => void)[] = [];
   private graph!: IdentityGraph;
   private readonly dedup: DedupIndex;
+  /**
+   * Profiles as last committed, so identify-heavy traffic does not read back what it just wrote. The committer is
+   * the only writer, which keeps the cache exact; a failed commit clears it.
+   */
+  private readonly profileCache = new Map<ProfileId, ProfileRow>();
+  private static readonly MAX_CACHED_PROFILES = 100_000;
 
   private constructor(private readonly o: GroupCommitterOptions) {
     this.dedup = new DedupIndex(o.dedupWindowDays);
@@ -76,6 +82,7 @@ export class GroupCommitter {
 
   /** Rebuilds the in-memory identity graph and dedup index from the store. */
   private async reload(): Promise<void> {
+    this.profileCache.clear();
     this.graph = IdentityGraph.fromSnapshot(this.o.identity, await this.o.store.loadIdentitySnapshot());
     const now = this.o.clock.now();
     const since = new Date(now.getTime() - (Math.ceil(this.o.dedupWindowDays) + 1) * 86_400_000);
@@ -221,6 +228,14 @@ export class GroupCommitter {
     }
 
     for (const e of batch.events) this.dedup.add(DedupIndex.key(e.sourceId, e.messageId), e.receivedAt);
+    for (const row of batch.profiles) {
+      this.profileCache.delete(row.profileId);
+      this.profileCache.set(row.profileId, row);
+    }
+    for (const id of this.profileCache.keys()) {
+      if (this.profileCache.size <= GroupCommitter.MAX_CACHED_PROFILES) break;
+      this.profileCache.delete(id);
+    }
     this.dedup.expire(now);
     for (const [type, n] of acceptedByType) this.o.metrics.accepted(type, n);
     if (batch.duplicates > 0) this.o.metrics.duplicates(batch.duplicates);
@@ -245,10 +260,10 @@ export class GroupCommitter {
     now: Date,
   ): Promise<void> {
     const rule = this.o.identity.traitMergeRule;
-    const existing = await this.o.store.loadProfiles([...touched].filter((p) => !created.has(p)));
+    const existing = await this.o.store.loadProfiles([...touched].filter((p) => !created.has(p) && !this.profileCache.has(p)));
     const rows = new Map<ProfileId, ProfileRow>();
     for (const id of touched) {
-      const row = existing.get(id);
+      const row = this.profileCache.get(id) ?? existing.get(id);
       rows.set(
         id,
         row ?? {
@@ -325,10 +340,10 @@ function toRow(e: NormalizedEvent, profileId: ProfileId): EventRow {
     sentAt: e.sentAt,
     receivedAt: e.receivedAt,
     messageIdGenerated: e.messageIdGenerated,
-    properties: JSON.stringify(e.properties),
-    traits: JSON.stringify(e.traits),
-    context: JSON.stringify(e.context),
-    integrations: JSON.stringify(e.integrations),
-    extra: JSON.stringify(e.extra),
+    properties: e.properties,
+    traits: e.traits,
+    context: e.context,
+    integrations: e.integrations,
+    extra: e.extra,
   };
 }

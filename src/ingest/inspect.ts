@@ -18,33 +18,96 @@ export interface ShapeProblem {
  * nesting past maxDepth, more than maxKeys keys in all, and keys that could reach an object's prototype.
  */
 export function inspectShape(root: unknown, limits: ShapeLimits): ShapeProblem | null {
-  const stack: { v: unknown; depth: number; path: string }[] = [{ v: root, depth: 0, path: '' }];
+  return inspectJson(root, limits).problem;
+}
+
+export interface ShapeReport {
+  problem: ShapeProblem | null;
+  /**
+   * An upper bound of the value's size as UTF-8 JSON text (each character of a string counted as a 6-byte escape),
+   * so most events prove they are under the size limit without being serialised.
+   */
+  maxBytes: number;
+}
+
+/** inspectShape, plus a bound on the JSON size. Paths are only built for the problem found. */
+export function inspectJson(root: unknown, limits: ShapeLimits): ShapeReport {
+  // Breadth-first over parallel arrays: one entry per value, its parent and key kept to name a path on failure.
+  const vals: unknown[] = [root];
+  const depth: number[] = [0];
+  const parent: number[] = [-1];
+  const key: string[] = [''];
   let keys = 0;
-  while (stack.length > 0) {
-    const top = stack.pop();
-    if (!top) break;
-    const { v, depth, path } = top;
-    if (v === null || typeof v !== 'object') continue;
-    if (depth >= limits.maxDepth) {
-      return { code: 'event.too_deep', message: `The event nests deeper than ${limits.maxDepth} levels.`, path };
+  let bytes = 0;
+  const pathOf = (i: number): string => {
+    const parts: string[] = [];
+    for (let j = i; j > 0; j = parent[j] as number) parts.push(key[j] as string);
+    return parts.reverse().join('.');
+  };
+  for (let i = 0; i < vals.length; i++) {
+    const v = vals[i];
+    switch (typeof v) {
+      case 'string':
+        bytes += 2 + v.length * 6;
+        continue;
+      case 'number':
+        bytes += 25;
+        continue;
+      case 'boolean':
+        bytes += 5;
+        continue;
+      case 'object':
+        break;
+      default:
+        bytes += 4;
+        continue;
+    }
+    if (v === null) {
+      bytes += 4;
+      continue;
+    }
+    const d = depth[i] as number;
+    if (d >= limits.maxDepth) {
+      return { problem: { code: 'event.too_deep', message: `The event nests deeper than ${limits.maxDepth} levels.`, path: pathOf(i) }, maxBytes: bytes };
     }
     if (Array.isArray(v)) {
       keys += v.length;
-      for (let i = 0; i < v.length; i++) stack.push({ v: v[i], depth: depth + 1, path: join(path, String(i)) });
+      bytes += 2 + v.length;
+      if (keys > limits.maxKeys) {
+        return {
+          problem: { code: 'event.too_many_keys', message: `The event holds more than ${limits.maxKeys} keys and items.`, path: pathOf(i) },
+          maxBytes: bytes,
+        };
+      }
+      for (let k = 0; k < v.length; k++) {
+        vals.push(v[k]);
+        depth.push(d + 1);
+        parent.push(i);
+        key.push(String(k));
+      }
     } else {
-      for (const k of Object.keys(v)) {
+      const obj = v as Record<string, unknown>;
+      bytes += 2;
+      for (const k in obj) {
+        if (!Object.hasOwn(obj, k)) continue;
         keys++;
+        bytes += 4 + k.length * 6;
         if (FORBIDDEN_KEYS.has(k)) {
-          return { code: 'event.forbidden_key', message: `The key "${k}" is not allowed.`, path: join(path, k) };
+          const at = pathOf(i);
+          return { problem: { code: 'event.forbidden_key', message: `The key "${k}" is not allowed.`, path: at === '' ? k : `${at}.${k}` }, maxBytes: bytes };
         }
-        stack.push({ v: (v as Record<string, unknown>)[k], depth: depth + 1, path: join(path, k) });
+        vals.push(obj[k]);
+        depth.push(d + 1);
+        parent.push(i);
+        key.push(k);
       }
     }
     if (keys > limits.maxKeys) {
-      return { code: 'event.too_many_keys', message: `The event holds more than ${limits.maxKeys} keys and items.`, path };
+      return {
+        problem: { code: 'event.too_many_keys', message: `The event holds more than ${limits.maxKeys} keys and items.`, path: pathOf(i) },
+        maxBytes: bytes,
+      };
     }
   }
-  return null;
+  return { problem: null, maxBytes: bytes };
 }
-
-const join = (a: string, b: string): string => (a === '' ? b : `${a}.${b}`);

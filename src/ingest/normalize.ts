@@ -4,7 +4,8 @@ import { err, ok, type ErrorCode, type Result, type SourceId } from '../kernel/i
 import { BlockList, emailIdentityValue, looksLikeEmail, type Identifier } from '../identity/index.js';
 import type { PiiKeys } from '../profiles/index.js';
 import type { EventType } from '../store/index.js';
-import { inspectShape } from './inspect.js';
+import { inspectJson } from './inspect.js';
+import { guardMessage } from './message-guard.js';
 import { KNOWN_FIELDS, MESSAGE_SCHEMAS, MESSAGE_TYPES, type MessageType } from './schemas.js';
 
 /** What the server knows about the request an event came in. */
@@ -89,7 +90,9 @@ export class EventNormalizer {
       return reject('event.invalid', 'An event must be a JSON object.', null, safeStringify(item), null);
     }
     // The shape is checked before anything walks the event recursively (JSON.stringify included).
-    const shape = inspectShape(item, this.opts.limits);
+    const report = inspectJson(item, this.opts.limits);
+    const shape = report.problem;
+    let maxBytes = report.maxBytes;
     const rawItem = (): string | null => safeStringify(item);
     if (shape) return reject(shape.code, shape.message, shape.path || null, rawItem(), item.messageId);
 
@@ -101,16 +104,28 @@ export class EventNormalizer {
       merged.integrations = { ...envelope.integrations, ...(merged.integrations as Obj | undefined) };
     }
     if (merged.sentAt === undefined && envelope.sentAt !== undefined) merged.sentAt = envelope.sentAt;
+    // What the batch envelope brought is part of the event now: it gets the same shape checks before it is walked.
+    if (merged.context !== item.context || merged.integrations !== item.integrations || merged.sentAt !== item.sentAt) {
+      const again = inspectJson(merged, this.opts.limits);
+      const merges = again.problem;
+      maxBytes = again.maxBytes;
+      if (merges) return reject(merges.code, merges.message, merges.path || null, rawItem(), item.messageId);
+    }
     if (meta.ip !== null && (merged.context === undefined || isObj(merged.context))) {
       const ctx = (merged.context as Obj | undefined) ?? {};
-      if (ctx.ip === undefined) merged.context = { ...ctx, ip: meta.ip };
+      if (ctx.ip === undefined) {
+        merged.context = { ...ctx, ip: meta.ip };
+        maxBytes += 10 + meta.ip.length * 6;
+      }
     }
 
-    const raw = JSON.stringify(merged);
-    // Bytes: a UTF-16 length is a lower bound, so the exact count is only needed near the limit.
+    // The event as received (envelope applied), serialised only when it is needed: for a rejection, or to measure
+    // an event whose size bound does not already prove it is under the limit.
+    let rawText: string | null = null;
+    const raw = (): string => (rawText ??= JSON.stringify(merged));
     const max = this.opts.limits.maxEventBytes;
-    if (raw.length * 3 > max && Buffer.byteLength(raw) > max) {
-      return reject('event.too_large', `The event is larger than ${max} bytes.`, null, raw, merged.messageId);
+    if (maxBytes > max && Buffer.byteLength(raw()) > max) {
+      return reject('event.too_large', `The event is larger than ${max} bytes.`, null, raw(), merged.messageId);
     }
 
     const type = merged.type;
@@ -119,25 +134,27 @@ export class EventNormalizer {
         'event.unknown_type',
         `Unknown event type ${JSON.stringify(type ?? null)}: expected one of ${MESSAGE_TYPES.join(', ')}.`,
         'type',
-        raw,
+        raw(),
         merged.messageId,
       );
     }
-    const parsed = MESSAGE_SCHEMAS[type as MessageType].safeParse(merged);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
+    const guarded = guardMessage(type as MessageType, merged);
+    if (guarded === null) {
+      // Rare path: zod words the error (the guard only says yes or no).
+      const parsed = MESSAGE_SCHEMAS[type as MessageType].safeParse(merged);
+      const issue = parsed.success ? undefined : parsed.error.issues[0];
       const path = issue ? issue.path.map(String).join('.') : null;
       const code: ErrorCode = path && /^(timestamp|originalTimestamp|sentAt)$/.test(path) ? 'event.invalid_timestamp' : 'event.invalid';
-      return reject(code, `${path ? `${path}: ` : ''}${issue?.message ?? 'invalid event'}.`, path, raw, merged.messageId);
+      return reject(code, `${path ? `${path}: ` : ''}${issue?.message ?? 'invalid event'}.`, path, raw(), merged.messageId);
     }
-    const msg = parsed.data;
+    const msg = guarded;
 
     if (msg.messageId !== undefined && msg.messageId.length > this.opts.limits.maxMessageIdLength) {
       return reject(
         'event.message_id_too_long',
         `messageId is ${msg.messageId.length} characters long; the limit is ${this.opts.limits.maxMessageIdLength}.`,
         'messageId',
-        raw,
+        raw(),
         msg.messageId,
       );
     }
@@ -151,7 +168,7 @@ export class EventNormalizer {
       }
       const t = typeof v === 'number' ? v : Date.parse(v);
       if (!Number.isFinite(t) || t < MIN_TIME || t > MAX_TIME) {
-        return reject('event.invalid_timestamp', `${field} ${JSON.stringify(v)} is not an ISO 8601 date-time.`, field, raw, msg.messageId);
+        return reject('event.invalid_timestamp', `${field} ${JSON.stringify(v)} is not an ISO 8601 date-time.`, field, raw(), msg.messageId);
       }
       times[field] = new Date(t);
     }
@@ -159,7 +176,7 @@ export class EventNormalizer {
     const userId = msg.userId ?? null;
     const anonymousId = msg.anonymousId ?? null;
     if (userId === null && anonymousId === null) {
-      return reject('event.missing_identity', 'The event has neither userId nor anonymousId.', 'userId', raw, msg.messageId);
+      return reject('event.missing_identity', 'The event has neither userId nor anonymousId.', 'userId', raw(), msg.messageId);
     }
     const { blockList, piiKeys } = this.opts;
     const identifiers: Identifier[] = [];
@@ -170,12 +187,12 @@ export class EventNormalizer {
         'event.blocked_identity',
         `The event's identifiers (${[userId, anonymousId].filter((x) => x !== null).map((x) => JSON.stringify(x)).join(', ')}) are all blocked values.`,
         userId !== null ? 'userId' : 'anonymousId',
-        raw,
+        raw(),
         msg.messageId,
       );
     }
 
-    const context: Obj = { ...(msg.context ?? {}) };
+    let context: Obj = msg.context ?? {};
     let traits: Obj = {};
     let personal: Obj = {};
     if (msg.type === 'identify' || msg.type === 'group') {
@@ -188,7 +205,7 @@ export class EventNormalizer {
     if (isObj(context.traits)) {
       const split = piiKeys.split(context.traits);
       contextEmail = split.pii.email;
-      context.traits = split.plain;
+      context = { ...context, traits: split.plain };
     }
     if (this.opts.linkByEmail) {
       const email = personal.email ?? contextEmail;

@@ -24,13 +24,13 @@ export interface EventRow {
   sentAt: Date | null;
   receivedAt: Date;
   messageIdGenerated: boolean;
-  /** JSON text, personal data already moved to the vault. */
-  properties: string;
-  traits: string;
-  context: string;
-  integrations: string;
+  /** Personal data already moved to the vault. */
+  properties: Record<string, unknown>;
+  traits: Record<string, unknown>;
+  context: Record<string, unknown>;
+  integrations: Record<string, unknown>;
   /** Top-level fields outside the Segment spec, kept rather than dropped. */
-  extra: string;
+  extra: Record<string, unknown>;
 }
 
 export type QuarantineStatus = 'pending' | 'replayed';

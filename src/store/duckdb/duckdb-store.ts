@@ -28,6 +28,12 @@ import type {
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
 import { bool, date, dateOrNull, jsonObject, jsonStrings, num, str, strOrNull, traitState, type Row } from './rows.js';
 
+const EVENTS_FROM_JSON = `INSERT INTO events
+  SELECT m, s, p, t, e, u, a, g, ts::TIMESTAMPTZ, ot::TIMESTAMPTZ, sa::TIMESTAMPTZ, ra::TIMESTAMPTZ, mg, pr, tr, cx, ig, ex
+  FROM (SELECT unnest(from_json($1::JSON, '[{"m":"VARCHAR","s":"VARCHAR","p":"VARCHAR","t":"VARCHAR","e":"VARCHAR","u":"VARCHAR",
+    "a":"VARCHAR","g":"VARCHAR","ts":"VARCHAR","ot":"VARCHAR","sa":"VARCHAR","ra":"VARCHAR","mg":"BOOLEAN","pr":"JSON","tr":"JSON",
+    "cx":"JSON","ig":"JSON","ex":"JSON"}]'), recursive := true))`;
+
 const micros = (d: Date): bigint => BigInt(d.getTime()) * 1000n;
 const tsValue = (d: Date) => timestampTZValue(micros(d));
 const isoOrNull = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -194,31 +200,41 @@ class DuckDbStore implements Store {
     await w.run(`UPDATE account_members SET profile_id = m.winner FROM (${map}) m WHERE account_members.profile_id = m.loser`, params);
   }
 
+  /**
+   * Events go in as one JSON document that DuckDB parses on its own threads: the JavaScript thread, which also
+   * serves HTTP, then spends one JSON.stringify per batch instead of a native call per cell (see BENCHMARKS.md).
+   */
   private async appendEvents(batch: CommitBatch): Promise<void> {
     if (batch.events.length === 0) return;
-    const a = await this.writer.createAppender('events');
-    for (const e of batch.events) {
-      a.appendVarchar(e.messageId);
-      a.appendVarchar(e.sourceId);
-      a.appendVarchar(e.profileId);
-      a.appendVarchar(e.type);
-      appendNullable(a, e.event);
-      appendNullable(a, e.userId);
-      appendNullable(a, e.anonymousId);
-      appendNullable(a, e.groupId);
-      a.appendTimestampTZ(tsValue(e.timestamp));
-      appendTs(a, e.originalTimestamp);
-      appendTs(a, e.sentAt);
-      a.appendTimestampTZ(tsValue(e.receivedAt));
-      a.appendBoolean(e.messageIdGenerated);
-      a.appendVarchar(e.properties);
-      a.appendVarchar(e.traits);
-      a.appendVarchar(e.context);
-      a.appendVarchar(e.integrations);
-      a.appendVarchar(e.extra);
-      a.endRow();
-    }
-    a.closeSync();
+    let lastReceived: Date | null = null;
+    let receivedIso = '';
+    const rows = batch.events.map((e) => {
+      if (e.receivedAt !== lastReceived) {
+        lastReceived = e.receivedAt;
+        receivedIso = e.receivedAt.toISOString();
+      }
+      return {
+        m: e.messageId,
+        s: e.sourceId,
+        p: e.profileId,
+        t: e.type,
+        e: e.event,
+        u: e.userId,
+        a: e.anonymousId,
+        g: e.groupId,
+        ts: e.timestamp.toISOString(),
+        ot: e.originalTimestamp === null ? null : e.originalTimestamp.toISOString(),
+        sa: e.sentAt === null ? null : e.sentAt.toISOString(),
+        ra: receivedIso,
+        mg: e.messageIdGenerated,
+        pr: e.properties,
+        tr: e.traits,
+        cx: e.context,
+        ig: e.integrations,
+        ex: e.extra,
+      };
+    });
+    await this.writer.run(EVENTS_FROM_JSON, [JSON.stringify(rows)]);
   }
 
   private async appendQuarantine(batch: CommitBatch): Promise<void> {
@@ -583,11 +599,6 @@ class DuckDbStore implements Store {
 function appendNullable(a: DuckDBAppender, v: string | null): void {
   if (v === null) a.appendNull();
   else a.appendVarchar(v);
-}
-
-function appendTs(a: DuckDBAppender, v: Date | null): void {
-  if (v === null) a.appendNull();
-  else a.appendTimestampTZ(tsValue(v));
 }
 
 function identityKind(s: string): IdentityKind {
