@@ -106,12 +106,17 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       params: z.object({ id: z.string().min(1).max(200) }),
       querystring: z.object({
         limit: z.coerce.number().int().min(1).max(1000).default(50),
-        before: z.iso.datetime({ offset: true }).optional().describe('Only events before this time (use nextBefore)'),
+        before: z.iso.datetime({ offset: true }).optional().describe('Only events before this time'),
+        cursor: z.string().max(500).optional().describe('The nextCursor of the previous page'),
       }),
       response: { 200: TimelineView, ...errors },
     },
     handler: async (req) => {
-      const res = await deps.profiles.timeline(ProfileId(req.params.id), req.query.limit, req.query.before ? new Date(req.query.before) : undefined);
+      const res = await deps.profiles.timeline(ProfileId(req.params.id), {
+        limit: req.query.limit,
+        before: req.query.before ? new Date(req.query.before) : undefined,
+        cursor: req.query.cursor,
+      });
       if (!res.ok) throw new AppError(res.error.code, res.error.message);
       return res.value;
     },

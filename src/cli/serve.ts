@@ -76,7 +76,10 @@ export async function serve(o: ServeOptions, env: NodeJS.ProcessEnv, io: Io): Pr
       const day = new Date();
       day.setUTCHours(0, 0, 0, 0);
       const summary = await loadDemo(s, { profiles: 10_000, days: 180, seed: 42, now: day }, io);
-      io.err(`Demo data loaded: ${summary.accepted} events in ${summary.seconds.toFixed(1)} s (${summary.rejected} quarantined on purpose: dirty data).`);
+      io.err(
+        `Demo data loaded: ${summary.accepted} events in ${summary.seconds.toFixed(1)} s` +
+          (summary.rejected > 0 ? ` (${summary.rejected} quarantined: see \`segmentum quarantine list\`).` : '.'),
+      );
     }
   }
 

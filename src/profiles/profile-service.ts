@@ -5,6 +5,25 @@ import type { ProfileView, TimelineView } from './views.js';
 
 export type ProfileLookup = { userId: string } | { anonymousId: string } | { email: string };
 
+export interface InvalidCursor {
+  code: 'request.invalid';
+  message: string;
+}
+
+const encodeCursor = (timestamp: string, messageId: string): string =>
+  Buffer.from(JSON.stringify([timestamp, messageId])).toString('base64url');
+
+function decodeCursor(cursor: string): { timestamp: Date; messageId: string } | null {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!Array.isArray(v) || typeof v[0] !== 'string' || typeof v[1] !== 'string') return null;
+    const timestamp = new Date(v[0]);
+    return Number.isNaN(timestamp.getTime()) ? null : { timestamp, messageId: v[1] };
+  } catch {
+    return null;
+  }
+}
+
 export interface ProfileNotFound {
   code: 'profile.not_found';
   message: string;
@@ -70,14 +89,30 @@ export class ProfileService {
     return this.get(id);
   }
 
-  /** A page of a profile's events, newest first. */
-  async timeline(id: ProfileId, limit: number, before?: Date): Promise<Result<TimelineView, ProfileNotFound>> {
+  /**
+   * A page of a profile's events, newest first. `cursor` is the `nextCursor` of the previous page.
+   * @example await profiles.timeline(ProfileId('prof_123'), { limit: 50 })
+   */
+  async timeline(
+    id: ProfileId,
+    opts: { limit: number; before?: Date | undefined; cursor?: string | undefined },
+  ): Promise<Result<TimelineView, ProfileNotFound | InvalidCursor>> {
+    let after: { timestamp: Date; messageId: string } | undefined;
+    if (opts.cursor !== undefined) {
+      const decoded = decodeCursor(opts.cursor);
+      if (!decoded) return err({ code: 'request.invalid', message: 'cursor: not a cursor returned by this API.' });
+      after = decoded;
+    }
     const profile = await this.store.getProfile(id);
     if (!profile) return err({ code: 'profile.not_found', message: `No profile has the id ${id}.` });
     const pid = profile.mergedInto ?? profile.profileId;
-    const events = await this.store.eventsOf(pid, { limit, before });
+    const events = await this.store.eventsOf(pid, { limit: opts.limit, before: opts.before, after });
     const last = events[events.length - 1];
-    return ok({ profileId: pid, events, nextBefore: events.length === limit && last ? last.timestamp : null });
+    return ok({
+      profileId: pid,
+      events,
+      nextCursor: events.length === opts.limit && last ? encodeCursor(last.timestamp, last.messageId) : null,
+    });
   }
 
   stats(): Promise<Stats> {

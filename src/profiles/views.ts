@@ -68,8 +68,8 @@ export const EventViewSchema = z.object({
 export const TimelineView = z.object({
   profileId: z.string(),
   events: z.array(EventViewSchema),
-  /** Pass as `before` to read the next page; null on the last page. */
-  nextBefore: z.string().nullable(),
+  /** Pass as `cursor` to read the next page; null on the last page. */
+  nextCursor: z.string().nullable(),
 });
 export type TimelineView = z.infer<typeof TimelineView>;
 

@@ -200,7 +200,11 @@ export interface ProfileStore {
   identitiesOf(id: ProfileId): Promise<{ kind: IdentityKind; value: string; firstSeen: string }[]>;
   accountsOf(id: ProfileId): Promise<AccountRow[]>;
   activityOf(id: ProfileId): Promise<ProfileActivity>;
-  eventsOf(id: ProfileId, opts: { limit: number; before?: Date | undefined }): Promise<EventView[]>;
+  /** Newest first, ordered by (timestamp desc, messageId); `after` continues from the last event of a page. */
+  eventsOf(
+    id: ProfileId,
+    opts: { limit: number; before?: Date | undefined; after?: { timestamp: Date; messageId: string } | undefined },
+  ): Promise<EventView[]>;
   auditOf(id: ProfileId): Promise<IdentityAuditRow[]>;
   stats(): Promise<Stats>;
 }

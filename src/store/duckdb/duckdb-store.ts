@@ -77,7 +77,15 @@ export async function openDuckDbStore(opts: DuckDbStoreOptions): Promise<Store> 
   const writer = await instance.connect();
   const reader = await instance.connect();
   const store = new DuckDbStore(path, instance, writer, reader, opts.logger);
-  await store.migrate();
+  try {
+    await store.migrate();
+  } catch (e) {
+    // A refused open (schema too new, failed migration) must not keep the file open and locked.
+    writer.closeSync();
+    reader.closeSync();
+    instance.closeSync();
+    throw e;
+  }
   return store;
 }
 
@@ -460,12 +468,21 @@ class DuckDbStore implements Store {
     return activity;
   }
 
-  async eventsOf(id: ProfileId, opts: { limit: number; before?: Date | undefined }): Promise<EventView[]> {
+  async eventsOf(
+    id: ProfileId,
+    opts: { limit: number; before?: Date | undefined; after?: { timestamp: Date; messageId: string } | undefined },
+  ): Promise<EventView[]> {
     const params: DuckDBValue[] = [id, opts.limit];
     let where = 'profile_id = $1';
     if (opts.before) {
-      where += ' AND ts < $3::TIMESTAMPTZ';
       params.push(opts.before.toISOString());
+      where += ` AND ts < $${params.length}::TIMESTAMPTZ`;
+    }
+    if (opts.after) {
+      // Keyset paging: events sharing the boundary timestamp continue by messageId, none skipped or repeated.
+      params.push(opts.after.timestamp.toISOString(), opts.after.messageId);
+      const t = params.length - 1;
+      where += ` AND (ts < $${t}::TIMESTAMPTZ OR (ts = $${t}::TIMESTAMPTZ AND message_id > $${t + 1}))`;
     }
     const rows = await this.read(
       `SELECT message_id, source_id, type, event, user_id, anonymous_id, group_id, ts, original_timestamp, sent_at,
