@@ -1,4 +1,4 @@
-import { parseConfig, type ConfigInput } from '../config/index.js';
+import { loadConfig } from '../config/index.js';
 import { AppError, ProfileId } from '../kernel/index.js';
 import type { ReplayReport } from '../ingest/index.js';
 import { createSegmentum, type Segmentum } from '../main.js';
@@ -35,10 +35,7 @@ export interface BackendOptions {
 
 export async function openBackend(o: BackendOptions): Promise<Backend> {
   if (o.url) return new HttpBackend(o.url, o.adminKey ?? process.env.SEGMENTUM_ADMIN_KEY ?? '');
-  const input: ConfigInput = {};
-  if (o.db) input.db = o.db;
-  else if (process.env.SEGMENTUM_DB) input.db = process.env.SEGMENTUM_DB;
-  return new LocalBackend(await createSegmentum(parseConfig(input), { logger: false }));
+  return new LocalBackend(await createSegmentum(loadConfig({ env: process.env, flags: o.db ? { db: o.db } : {} }), { logger: false }));
 }
 
 /** `prof_…` is a profile id; an address with @ an email; anything else a userId, then an anonymousId. */

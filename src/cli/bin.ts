@@ -30,6 +30,7 @@ program
   .option('--admin-key <key>', 'accept this admin key (env SEGMENTUM_ADMIN_KEY)')
   .option('--demo', 'load the demo data set when the database is empty')
   .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+  .option('--config <file>', 'JSON file with any option (limits, identity, dedup window...), env SEGMENTUM_CONFIG')
   .option('--json', 'accepted for symmetry; the server logs JSON lines')
   .action((o) => serve(o, process.env, io));
 

@@ -1,4 +1,4 @@
-import { parseConfig, type ConfigInput } from '../config/index.js';
+import { loadConfig } from '../config/index.js';
 import { AppError } from '../kernel/index.js';
 import { createSegmentum } from '../main.js';
 import { openBackend, type BackendOptions } from './backend.js';
@@ -20,9 +20,7 @@ export async function demoCommand(
   o: { profiles?: string; days?: string; seed?: string; now?: string; db?: string; json?: boolean },
   io: Io,
 ): Promise<void> {
-  const input: ConfigInput = {};
-  if (o.db) input.db = o.db;
-  const s = await createSegmentum(parseConfig(input), { logger: false });
+  const s = await createSegmentum(loadConfig({ env: process.env, flags: o.db ? { db: o.db } : {} }), { logger: false });
   try {
     let now = new Date();
     now.setUTCHours(0, 0, 0, 0);

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { KnownKey } from '../access/index.js';
-import { parseConfig, type ConfigInput } from '../config/index.js';
+import { loadConfig, type ConfigInput } from '../config/index.js';
 import { createLogger, createSegmentum } from '../main.js';
 import { loadDemo } from './load-demo.js';
 import type { Io } from './output.js';
@@ -15,6 +15,7 @@ export interface ServeOptions {
   adminKey?: string | undefined;
   demo?: boolean | undefined;
   logLevel?: string | undefined;
+  config?: string | undefined;
 }
 
 const KeysFile = z.array(z.object({ kind: z.enum(['write', 'admin']), key: z.string(), label: z.string() }));
@@ -38,18 +39,14 @@ function rememberKeys(db: string, fresh: KnownKey[]): KnownKey[] {
 }
 
 export async function serve(o: ServeOptions, env: NodeJS.ProcessEnv, io: Io): Promise<void> {
-  const input: ConfigInput = {};
-  if (env.SEGMENTUM_DB) input.db = env.SEGMENTUM_DB;
-  if (env.SEGMENTUM_WRITE_KEY) input.writeKey = env.SEGMENTUM_WRITE_KEY;
-  if (env.SEGMENTUM_ADMIN_KEY) input.adminKey = env.SEGMENTUM_ADMIN_KEY;
-  if (o.db) input.db = o.db;
-  if (o.port !== undefined) input.port = Number(o.port);
-  if (o.host) input.host = o.host;
-  if (o.writeKey) input.writeKey = o.writeKey;
-  if (o.adminKey) input.adminKey = o.adminKey;
-  const level = o.logLevel ?? env.SEGMENTUM_LOG_LEVEL;
-  if (level) input.logLevel = level as ConfigInput['logLevel'];
-  const config = parseConfig(input);
+  const flags: ConfigInput = {};
+  if (o.db) flags.db = o.db;
+  if (o.port !== undefined) flags.port = Number(o.port);
+  if (o.host) flags.host = o.host;
+  if (o.writeKey) flags.writeKey = o.writeKey;
+  if (o.adminKey) flags.adminKey = o.adminKey;
+  if (o.logLevel) Object.assign(flags, { logLevel: o.logLevel });
+  const config = loadConfig({ file: o.config, env, flags });
   const logger = createLogger(config.logLevel);
   const s = await createSegmentum(config, { logger });
 

@@ -100,6 +100,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigInput {
   if (env.SEGMENTUM_ADMIN_KEY) out.adminKey = env.SEGMENTUM_ADMIN_KEY;
   if (env.SEGMENTUM_HOST) out.host = env.SEGMENTUM_HOST;
   if (env.SEGMENTUM_PORT) out.port = Number(env.SEGMENTUM_PORT);
-  if (env.SEGMENTUM_LOG_LEVEL) out.logLevel = env.SEGMENTUM_LOG_LEVEL as Config['logLevel'];
+  // Checked by Config.parse like every other value; the enum is not repeated here.
+  if (env.SEGMENTUM_LOG_LEVEL) Object.assign(out, { logLevel: env.SEGMENTUM_LOG_LEVEL });
   return out;
 }
