@@ -276,7 +276,11 @@ export class GroupCommitter {
         },
       );
     }
+    // Only rows that are new, merged or whose traits really changed are written back.
+    const changed = new Set<ProfileId>(created);
     for (const m of batch.merges) {
+      changed.add(m.winner);
+      changed.add(m.loser);
       const w = rows.get(m.winner);
       const l = rows.get(m.loser);
       if (!w || !l) throw new Error('merge of a profile that was not loaded');
@@ -291,10 +295,12 @@ export class GroupCommitter {
     for (const wr of writes) {
       const row = rows.get(this.graph.canonical(wr.profileId));
       if (!row) throw new Error('trait write to a profile that was not loaded');
-      applyTraits(row.traits, wr.traits, wr.at, rule);
-      applyTraits(row.pii, wr.pii, wr.at, rule);
+      const a = applyTraits(row.traits, wr.traits, wr.at, rule);
+      const b = applyTraits(row.pii, wr.pii, wr.at, rule);
+      if (a || b) changed.add(row.profileId);
     }
     for (const row of rows.values()) {
+      if (!changed.has(row.profileId)) continue;
       row.updatedAt = now;
       batch.profiles.push(row);
     }

@@ -96,25 +96,34 @@ export class EventNormalizer {
     const rawItem = (): string | null => safeStringify(item);
     if (shape) return reject(shape.code, shape.message, shape.path || null, rawItem(), item.messageId);
 
-    const merged: Obj = { ...item };
-    if (isObj(envelope.context) && (merged.context === undefined || isObj(merged.context))) {
-      merged.context = { ...envelope.context, ...(merged.context as Obj | undefined) };
-    }
-    if (isObj(envelope.integrations) && (merged.integrations === undefined || isObj(merged.integrations))) {
-      merged.integrations = { ...envelope.integrations, ...(merged.integrations as Obj | undefined) };
-    }
-    if (merged.sentAt === undefined && envelope.sentAt !== undefined) merged.sentAt = envelope.sentAt;
-    // What the batch envelope brought is part of the event now: it gets the same shape checks before it is walked.
-    if (merged.context !== item.context || merged.integrations !== item.integrations || merged.sentAt !== item.sentAt) {
+    // The event is this request's own parsed object: the envelope and server fields are applied to it in place
+    // (copying every event cost more than validating it). A batch context or integrations object is merged into a
+    // new object, never shared between events.
+    const merged: Obj = item;
+    const envContext = isObj(envelope.context) && (item.context === undefined || isObj(item.context)) ? envelope.context : null;
+    const envIntegrations =
+      isObj(envelope.integrations) && (item.integrations === undefined || isObj(item.integrations)) ? envelope.integrations : null;
+    const envSentAt = item.sentAt === undefined ? envelope.sentAt : undefined;
+    const primitiveSentAt = envSentAt === undefined || envSentAt === null || typeof envSentAt !== 'object';
+    if (envContext || envIntegrations || !primitiveSentAt) {
+      // What the batch envelope brings becomes part of the event: it gets the same shape checks before it is walked.
+      const asReceived = rawItem();
+      if (envContext) merged.context = { ...envContext, ...(item.context as Obj | undefined) };
+      if (envIntegrations) merged.integrations = { ...envIntegrations, ...(item.integrations as Obj | undefined) };
+      if (envSentAt !== undefined) merged.sentAt = envSentAt;
       const again = inspectJson(merged, this.opts.limits);
-      const merges = again.problem;
       maxBytes = again.maxBytes;
-      if (merges) return reject(merges.code, merges.message, merges.path || null, rawItem(), item.messageId);
+      if (again.problem) return reject(again.problem.code, again.problem.message, again.problem.path || null, asReceived, item.messageId);
+    } else if (envSentAt !== undefined) {
+      merged.sentAt = envSentAt;
+      maxBytes += 12 + (typeof envSentAt === 'string' ? envSentAt.length * 6 : 25);
     }
-    if (meta.ip !== null && (merged.context === undefined || isObj(merged.context))) {
-      const ctx = (merged.context as Obj | undefined) ?? {};
-      if (ctx.ip === undefined) {
-        merged.context = { ...ctx, ip: meta.ip };
+    if (meta.ip !== null) {
+      if (merged.context === undefined) {
+        merged.context = { ip: meta.ip };
+        maxBytes += 20 + meta.ip.length * 6;
+      } else if (isObj(merged.context) && merged.context.ip === undefined) {
+        merged.context.ip = meta.ip;
         maxBytes += 10 + meta.ip.length * 6;
       }
     }

@@ -14,6 +14,15 @@ describe('trait folding', () => {
     expect(b).toEqual(a);
   });
 
+  it('leaves a trait untouched when the same value comes again, and says nothing changed', () => {
+    const s = emptyTraits();
+    expect(applyTraits(s, { plan: 'gold', tags: ['a'] }, new Date('2026-01-01'), 'most_recent')).toBe(true);
+    expect(applyTraits(s, { plan: 'gold', tags: ['a'] }, new Date('2026-02-01'), 'most_recent')).toBe(false);
+    expect(s.times.plan).toBe('2026-01-01T00:00:00.000Z');
+    expect(applyTraits(s, { plan: 'silver' }, new Date('2026-03-01'), 'most_recent')).toBe(true);
+    expect(s.times.plan).toBe('2026-03-01T00:00:00.000Z');
+  });
+
   it('keeps the first value under first_seen', () => {
     const s = emptyTraits();
     applyTraits(s, { plan: 'gold' }, new Date('2026-01-02'), 'first_seen');

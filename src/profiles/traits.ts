@@ -26,12 +26,18 @@ export const emptyTraits = (): TraitState => ({ values: {}, times: {} });
 /**
  * Sets each trait whose value is newer (most_recent) or older (first_seen) than the one held. Comparing the time of
  * each key, not the order of arrival, gives the same profile whatever order events and merges are applied in.
+ * A trait's time is when it took its current value: repeating the same value (analytics.js identifies on every
+ * page) changes nothing, so the profile is not rewritten. Returns whether anything changed.
  */
 export function applyTraits(state: TraitState, values: Record<string, unknown>, at: Date, rule: TraitMergeRule): boolean {
-  const iso = at.toISOString();
+  let iso: string | undefined;
   let changed = false;
-  for (const [k, v] of Object.entries(values)) {
+  for (const k in values) {
+    if (!Object.hasOwn(values, k)) continue;
+    const v = values[k];
     const held = state.times[k];
+    if (held !== undefined && rule === 'most_recent' && sameJson(state.values[k], v)) continue;
+    iso ??= at.toISOString();
     const wins = held === undefined || (rule === 'most_recent' ? iso >= held : iso < held);
     if (!wins) continue;
     state.values[k] = v;
@@ -39,6 +45,12 @@ export function applyTraits(state: TraitState, values: Record<string, unknown>, 
     changed = true;
   }
   return changed;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** Folds the loser's traits into the winner's by the same per-key rule. */

@@ -28,11 +28,11 @@ import type {
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
 import { bool, date, dateOrNull, jsonObject, jsonStrings, num, str, strOrNull, traitState, type Row } from './rows.js';
 
-const EVENTS_FROM_JSON = `INSERT INTO events
-  SELECT m, s, p, t, e, u, a, g, ts::TIMESTAMPTZ, ot::TIMESTAMPTZ, sa::TIMESTAMPTZ, ra::TIMESTAMPTZ, mg, pr, tr, cx, ig, ex
-  FROM (SELECT unnest(from_json($1::JSON, '[{"m":"VARCHAR","s":"VARCHAR","p":"VARCHAR","t":"VARCHAR","e":"VARCHAR","u":"VARCHAR",
-    "a":"VARCHAR","g":"VARCHAR","ts":"VARCHAR","ot":"VARCHAR","sa":"VARCHAR","ra":"VARCHAR","mg":"BOOLEAN","pr":"JSON","tr":"JSON",
-    "cx":"JSON","ig":"JSON","ex":"JSON"}]'), recursive := true))`;
+/** JSON text of an object; most events leave several fields empty, and those need no serialiser call. */
+function json(o: Record<string, unknown>): string {
+  for (const _ in o) return JSON.stringify(o);
+  return '{}';
+}
 
 const micros = (d: Date): bigint => BigInt(d.getTime()) * 1000n;
 const tsValue = (d: Date) => timestampTZValue(micros(d));
@@ -208,41 +208,39 @@ class DuckDbStore implements Store {
     await w.run(`UPDATE account_members SET profile_id = m.winner FROM (${map}) m WHERE account_members.profile_id = m.loser`, params);
   }
 
-  /**
-   * Events go in as one JSON document that DuckDB parses on its own threads: the JavaScript thread, which also
-   * serves HTTP, then spends one JSON.stringify per batch instead of a native call per cell (see BENCHMARKS.md).
-   */
   private async appendEvents(batch: CommitBatch): Promise<void> {
     if (batch.events.length === 0) return;
+    const a = await this.writer.createAppender('events');
+    // Timestamps go in as ISO text: DuckDB casts them in C++, cheaper than building a value object per cell in JS.
+    // (Sending the batch as one JSON document for DuckDB to parse measured slower under HTTP load: BENCHMARKS.md.)
     let lastReceived: Date | null = null;
     let receivedIso = '';
-    const rows = batch.events.map((e) => {
+    for (const e of batch.events) {
       if (e.receivedAt !== lastReceived) {
         lastReceived = e.receivedAt;
         receivedIso = e.receivedAt.toISOString();
       }
-      return {
-        m: e.messageId,
-        s: e.sourceId,
-        p: e.profileId,
-        t: e.type,
-        e: e.event,
-        u: e.userId,
-        a: e.anonymousId,
-        g: e.groupId,
-        ts: e.timestamp.toISOString(),
-        ot: e.originalTimestamp === null ? null : e.originalTimestamp.toISOString(),
-        sa: e.sentAt === null ? null : e.sentAt.toISOString(),
-        ra: receivedIso,
-        mg: e.messageIdGenerated,
-        pr: e.properties,
-        tr: e.traits,
-        cx: e.context,
-        ig: e.integrations,
-        ex: e.extra,
-      };
-    });
-    await this.writer.run(EVENTS_FROM_JSON, [JSON.stringify(rows)]);
+      a.appendVarchar(e.messageId);
+      a.appendVarchar(e.sourceId);
+      a.appendVarchar(e.profileId);
+      a.appendVarchar(e.type);
+      appendNullable(a, e.event);
+      appendNullable(a, e.userId);
+      appendNullable(a, e.anonymousId);
+      appendNullable(a, e.groupId);
+      a.appendVarchar(e.timestamp.toISOString());
+      appendNullable(a, e.originalTimestamp === null ? null : e.originalTimestamp.toISOString());
+      appendNullable(a, e.sentAt === null ? null : e.sentAt.toISOString());
+      a.appendVarchar(receivedIso);
+      a.appendBoolean(e.messageIdGenerated);
+      a.appendVarchar(json(e.properties));
+      a.appendVarchar(json(e.traits));
+      a.appendVarchar(json(e.context));
+      a.appendVarchar(json(e.integrations));
+      a.appendVarchar(json(e.extra));
+      a.endRow();
+    }
+    a.closeSync();
   }
 
   private async appendQuarantine(batch: CommitBatch): Promise<void> {

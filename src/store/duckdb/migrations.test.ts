@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -16,6 +16,17 @@ function tempDb(): string {
   const dir = mkdtempSync(join(tmpdir(), 'segmentum-migrations-'));
   dirs.push(dir);
   return join(dir, 'segmentum.duckdb');
+}
+
+/** How many of this process's file descriptors point at the database file (Linux: /proc/self/fd). */
+function openHandles(path: string): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false;
+    }
+  }).length;
 }
 
 /** Runs one statement on the file with the driver directly, as another tool (or a newer Segmentum) would. */
@@ -52,6 +63,8 @@ describe('schema migrations', () => {
     const opening = openDuckDbStore({ path, logger: silentLogger });
     await expect(opening).rejects.toBeInstanceOf(AppError);
     await expect(opening).rejects.toMatchObject({ code: 'store.schema_too_new', message: expect.stringContaining('999') });
+    // The refused open closed the file (it would otherwise stay locked against other processes until this one exits).
+    if (existsSync('/proc/self/fd')) expect(openHandles(path)).toBe(0);
 
     // Nothing was migrated down or rewritten, and the refused open let go of the file.
     const rows = await withDriver(path, (sql) => sql('SELECT max(version) AS v, count(*) AS n FROM schema_migrations'));
