@@ -76,6 +76,7 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
       logger: opts.logger ?? false,
       metrics,
       version: VERSION,
+      trustProxy: config.trustProxy,
       ingest,
       keys: ring,
       limits: config.limits,

@@ -113,8 +113,9 @@ interface Entry {
 }
 
 /**
- * The Markdown reference of an OpenAPI 3 document: operations grouped by tag (in the document's tag order), each with
- * its auth, parameters, request body fields and responses.
+ * The Markdown reference of an OpenAPI 3 document: operations grouped by tag (in the document's tag order; within a
+ * tag, in the document's path order, which is the order the routes are registered), each with its auth, parameters,
+ * request body fields and responses.
  * @example openApiToMarkdown((await app.inject({ url: '/openapi.json' })).json())
  */
 export function openApiToMarkdown(doc: unknown): string {
@@ -136,13 +137,12 @@ export function openApiToMarkdown(doc: unknown): string {
   );
 
   out.push('## Authentication', '');
-  const names = Object.keys(schemes);
-  if (names.length === 0) out.push('The document declares no security scheme.', '');
-  for (const name of names) {
-    const s = schemes[name] as SecurityScheme;
+  const declared = Object.entries(schemes);
+  if (declared.length === 0) out.push('The document declares no security scheme.', '');
+  for (const [name, s] of declared) {
     out.push(`- \`${name}\`: ${schemeText(s)}${s.description ? `. ${oneLine(s.description)}` : ''}.`);
   }
-  if (names.length > 0) out.push('');
+  if (declared.length > 0) out.push('');
   out.push(
     'Each operation below names the schemes it declares. An operation that declares none may still check a key: ' +
       'the tracking endpoints take the write key in any of the ways listed in [ingest.md](ingest.md#authentication).',
@@ -223,7 +223,8 @@ function renderOperation(e: Entry, d: OpenApiDocument, schemes: Record<string, S
     }
   }
 
-  const responses = Object.entries(op.responses ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  // Plain code-unit order (not localeCompare): the output must not depend on the machine's locale.
+  const responses = Object.entries(op.responses ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (responses.length > 0) {
     out.push('Responses:', '', '| Status | Meaning | Body |', '| --- | --- | --- |');
     const detailed: [string, string, JsonSchema][] = [];

@@ -12,13 +12,14 @@ export interface ServerDeps extends TrackingDeps, AdminDeps, OpsDeps {
   logger: FastifyBaseLogger | false;
   metrics: ServerMetrics;
   version: string;
+  trustProxy: boolean;
 }
 
 /** Builds the HTTP server: tracking API, management API, operations endpoints, OpenAPI and its browsable docs. */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
-    trustProxy: true,
+    trustProxy: deps.trustProxy,
     bodyLimit: deps.limits.maxBatchBytes,
     // Per-request log lines would cost more than the ingest itself; latency goes to /metrics instead.
     logController: new LogController({ disableRequestLogging: true }),

@@ -230,8 +230,8 @@ async function accept(
     items = parsed.batch;
     envelope = { context: parsed.context, integrations: parsed.integrations, sentAt: parsed.sentAt };
   } else {
-    // The path names the type (analytics.js short paths included); a body without one takes it from the path.
-    items = [isObj(parsed) ? { ...parsed, type: parsed.type ?? kind } : parsed];
+    // The path names the type (analytics.js short paths included), whatever the body says.
+    items = [isObj(parsed) ? { ...parsed, type: kind } : parsed];
   }
   const response = await deps.ingest.submit({ items, envelope, meta, body: () => body });
   if (kind !== 'batch' && response.rejected[0]) {

@@ -84,7 +84,7 @@ export async function serve(o: ServeOptions, env: NodeJS.ProcessEnv, io: Io): Pr
   const keys = rememberKeys(config.db, s.newKeys);
   const lines = [
     '',
-    `Segmentum is running on ${address.replace('127.0.0.1', 'localhost')}`,
+    `Segmentum is running on ${address}`,
     `  API docs:   ${address}/docs`,
     `  Database:   ${config.db}`,
   ];

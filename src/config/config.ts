@@ -81,6 +81,11 @@ export const Config = z.object({
   commit: CommitConfig.default(CommitConfig.parse({})),
   piiTraits: z.array(z.string()).default([]),
   dedupWindowDays: z.number().positive().default(7),
+  /**
+   * Trust X-Forwarded-For for the client IP (context.ip) only behind a proxy you run; otherwise any client could
+   * claim any address.
+   */
+  trustProxy: z.boolean().default(false),
   /** Below this many free bytes on the database's disk /readyz answers 503. */
   minFreeDiskBytes: z.number().int().nonnegative().default(100 * 1024 * 1024),
 });

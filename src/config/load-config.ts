@@ -24,7 +24,7 @@ export function loadConfig(opts: { file?: string | undefined; env: NodeJS.Proces
     } catch (cause) {
       throw new AppError('config.invalid', `The configuration file ${file} is not valid JSON.`, { cause });
     }
-    const checked = Config.partial().safeParse(parsed);
+    const checked = Config.partial().strict().safeParse(parsed);
     if (!checked.success) throw invalid(checked.error, `in ${file}`);
     fromFile = parsed as ConfigInput;
   }

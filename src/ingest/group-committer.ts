@@ -196,8 +196,9 @@ export class GroupCommitter {
             touched.add(m.winner);
             touched.add(m.loser);
           }
-          if (e.type === 'identify' && (Object.keys(e.traits).length > 0 || Object.keys(e.personal).length > 0)) {
-            traitWrites.push({ profileId: res.profileId, traits: e.traits, pii: e.personal, at: e.timestamp });
+          const plain = e.type === 'identify' ? e.traits : NO_TRAITS;
+          if (hasKeys(plain) || hasKeys(e.personal)) {
+            traitWrites.push({ profileId: res.profileId, traits: plain, pii: e.personal, at: e.timestamp });
             touched.add(res.profileId);
           }
           if (e.type === 'group' && e.groupId !== null) {
@@ -329,6 +330,13 @@ export class GroupCommitter {
     // Memberships follow the profile a merge kept.
     for (const m of batch.memberships) m.profileId = this.graph.canonical(m.profileId);
   }
+}
+
+const NO_TRAITS: Record<string, unknown> = Object.freeze({});
+
+function hasKeys(o: Record<string, unknown>): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 function toRow(e: NormalizedEvent, profileId: ProfileId): EventRow {

@@ -210,14 +210,15 @@ export class EventNormalizer {
       if (msg.type === 'identify') personal = split.pii;
       else traits = { ...split.plain, ...split.pii }; // company traits of a group are not a person's data
     }
-    let contextEmail: unknown;
     if (isObj(context.traits)) {
+      // context.traits is a copy of the person's traits that SDKs attach to every call: its personal part goes to
+      // the vault like an identify's (an identify's own traits win), never into behaviour data, never dropped.
       const split = piiKeys.split(context.traits);
-      contextEmail = split.pii.email;
+      if (Object.keys(split.pii).length > 0) personal = { ...split.pii, ...personal };
       context = { ...context, traits: split.plain };
     }
     if (this.opts.linkByEmail) {
-      const email = personal.email ?? contextEmail;
+      const email = personal.email;
       if (looksLikeEmail(email) && !blockList.isBlocked(email)) identifiers.push({ kind: 'email', value: emailIdentityValue(email) });
     }
 
@@ -242,7 +243,8 @@ export class EventNormalizer {
       userId,
       anonymousId,
       groupId: msg.type === 'group' ? msg.groupId : null,
-      previousId: msg.type === 'alias' ? msg.previousId : null,
+      // A blocked previousId ("anonymous", "0"...) links nothing, like any other blocked identifier.
+      previousId: msg.type === 'alias' && !blockList.isBlocked(msg.previousId) ? msg.previousId : null,
       timestamp,
       originalTimestamp,
       sentAt,

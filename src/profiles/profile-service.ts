@@ -103,9 +103,10 @@ export class ProfileService {
       if (!decoded) return err({ code: 'request.invalid', message: 'cursor: not a cursor returned by this API.' });
       after = decoded;
     }
-    const profile = await this.store.getProfile(id);
+    let profile = await this.store.getProfile(id);
+    for (let hops = 0; profile?.mergedInto && hops < 64; hops++) profile = await this.store.getProfile(profile.mergedInto);
     if (!profile) return err({ code: 'profile.not_found', message: `No profile has the id ${id}.` });
-    const pid = profile.mergedInto ?? profile.profileId;
+    const pid = profile.profileId;
     const events = await this.store.eventsOf(pid, { limit: opts.limit, before: opts.before, after });
     const last = events[events.length - 1];
     return ok({

@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Segmentum } from '../src/main.js';
+import { ADMIN_KEY, WRITE_KEY, basic, bearer, startTestSegmentum } from './helpers.js';
+
+let s: Segmentum | undefined;
+afterEach(async () => {
+  await s?.close();
+  s = undefined;
+});
+
+const post = (app: Segmentum['app'], url: string, payload: unknown, headers: Record<string, string> = {}) =>
+  app.inject({ method: 'POST', url, headers: { authorization: basic(WRITE_KEY), ...headers }, payload: payload as Record<string, unknown> });
+const profile = async (app: Segmentum['app'], q: string) => (await app.inject({ url: `/api/profiles?${q}`, headers: { authorization: bearer(ADMIN_KEY) } })).json();
+
+describe('ingest edge cases', () => {
+  it('vaults the personal part of context.traits sent with any call, and keeps it out of the event', async () => {
+    s = await startTestSegmentum();
+    const res = await post(s.app, '/v1/track', { userId: 'ctx-1', event: 'Viewed', context: { traits: { email: 'zoe@example.fr', firstName: 'Zoé', plan: 'pro' } } });
+    expect(res.statusCode).toBe(200);
+    const p = await profile(s.app, 'userId=ctx-1');
+    expect(p.personal).toEqual({ email: 'zoe@example.fr', firstName: 'Zoé' });
+    expect(p.traits).toEqual({}); // context.traits never sets behaviour traits; identify does
+    expect((await profile(s.app, 'email=zoe@example.fr')).id).toBe(p.id);
+    const tl = (await s.app.inject({ url: `/api/profiles/${p.id}/events`, headers: { authorization: bearer(ADMIN_KEY) } })).json();
+    expect(tl.events[0].context.traits).toEqual({ plan: 'pro' });
+  });
+
+  it('lets the path name the event type whatever the body says', async () => {
+    s = await startTestSegmentum();
+    const res = await post(s.app, '/v1/track', { type: 'identify', userId: 'path-1', event: 'Clicked', traits: { plan: 'x' } });
+    expect(res.statusCode).toBe(200);
+    expect((await profile(s.app, 'userId=path-1')).events.byType).toEqual({ track: 1 });
+  });
+
+  it('does not link a blocked alias previousId', async () => {
+    s = await startTestSegmentum();
+    await post(s.app, '/v1/alias', { userId: 'alias-a', previousId: 'anonymous' });
+    await post(s.app, '/v1/alias', { userId: 'alias-b', previousId: 'anonymous' });
+    const a = await profile(s.app, 'userId=alias-a');
+    const b = await profile(s.app, 'userId=alias-b');
+    expect(a.id).not.toBe(b.id);
+    expect(a.identities.map((i: { kind: string }) => i.kind)).toEqual(['user_id']);
+  });
+
+  it('ignores X-Forwarded-For unless trustProxy is set', async () => {
+    s = await startTestSegmentum();
+    await post(s.app, '/v1/track', { userId: 'ip-1', event: 'E' }, { 'x-forwarded-for': '198.51.100.7' });
+    const id = (await profile(s.app, 'userId=ip-1')).id;
+    const ev = (await s.app.inject({ url: `/api/profiles/${id}/events`, headers: { authorization: bearer(ADMIN_KEY) } })).json().events[0];
+    expect(ev.context.ip).not.toBe('198.51.100.7');
+    await s.close();
+
+    s = await startTestSegmentum({ trustProxy: true });
+    await post(s.app, '/v1/track', { userId: 'ip-2', event: 'E' }, { 'x-forwarded-for': '198.51.100.7' });
+    const id2 = (await profile(s.app, 'userId=ip-2')).id;
+    const ev2 = (await s.app.inject({ url: `/api/profiles/${id2}/events`, headers: { authorization: bearer(ADMIN_KEY) } })).json().events[0];
+    expect(ev2.context.ip).toBe('198.51.100.7');
+  });
+});
