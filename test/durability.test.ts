@@ -15,7 +15,7 @@ import { ADMIN_KEY, WRITE_KEY, basic, bearer } from './helpers.js';
 const BIN = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
 const SENDERS = 4;
 const BATCH = 25;
-/** Event times are distinct within a sender (one profile), so paging the timeline with `before` misses nothing. */
+/** Event times, distinct within a sender (one profile) and in the past. */
 const BASE_TIME = Date.parse('2026-01-01T00:00:00Z');
 
 interface Exit {
@@ -46,7 +46,7 @@ interface Stats {
 interface Timeline {
   profileId: string;
   events: { messageId: string; timestamp: string }[];
-  nextBefore: string | null;
+  nextCursor: string | null;
 }
 
 const running = new Set<ChildProcess>();
@@ -110,20 +110,21 @@ async function admin<T>(url: string, path: string): Promise<{ status: number; bo
   return { status: res.status, body: (await res.json()) as T };
 }
 
-/** Every messageId stored for one sender's profile, paging the timeline newest first. */
+/** Every messageId stored for one sender's profile, paging the timeline newest first with its cursor. */
 async function storedIds(url: string, userId: string): Promise<{ ids: string[]; total: number }> {
   const found = await admin<{ id: string; events: { total: number } }>(url, `/api/profiles?userId=${encodeURIComponent(userId)}`);
   if (found.status === 404) return { ids: [], total: 0 };
   expect(found.status).toBe(200);
   const ids: string[] = [];
-  let before: string | null = null;
-  for (let page = 0; page < 1000; page++) {
-    const q: string = before ? `&before=${encodeURIComponent(before)}` : '';
+  let cursor: string | null = null;
+  for (let page = 0; page <= found.body.events.total / 1000; page++) {
+    const q: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
     const t = await admin<Timeline>(url, `/api/profiles/${found.body.id}/events?limit=1000${q}`);
     expect(t.status).toBe(200);
     ids.push(...t.body.events.map((e) => e.messageId));
-    before = t.body.nextBefore;
-    if (before === null) break;
+    cursor = t.body.nextCursor;
+    expect(cursor === null || typeof cursor === 'string').toBe(true);
+    if (cursor === null) break;
   }
   return { ids, total: found.body.events.total };
 }
