@@ -113,47 +113,22 @@ export class IdentityGraph {
     } else {
       target = found[0] as ProfileId;
     }
+    const audit = (action: IdentityAuditRow['action'], profileId: ProfileId, other: ProfileId | null, ids: string[], reason: string) =>
+      res.audit.push({ at: ctx.at, action, profileId, otherProfileId: other, ids, reason, actor: ctx.actor, messageId: ctx.messageId });
     for (const other of conflicting) {
-      res.audit.push({
-        at: ctx.at,
-        action: 'merge_refused',
-        profileId: target,
-        otherProfileId: other,
-        ids: ordered.map(keyOf),
-        reason: `merging would give one profile 2 user_id identifiers (limit 1)`,
-        actor: ctx.actor,
-        messageId: ctx.messageId,
-      });
+      audit('merge_refused', target, other, ordered.map(keyOf), 'merging would give one profile 2 user_id identifiers (limit 1)');
     }
     if (found.length > 0) {
       for (const other of found.slice(1)) {
         const refusal = this.mergeRefusal(target, other);
         if (refusal) {
-          res.audit.push({
-            at: ctx.at,
-            action: 'merge_refused',
-            profileId: target,
-            otherProfileId: other,
-            ids: ordered.map(keyOf),
-            reason: refusal,
-            actor: ctx.actor,
-            messageId: ctx.messageId,
-          });
+          audit('merge_refused', target, other, ordered.map(keyOf), refusal);
           continue;
         }
         const { winner, loser } = this.pickWinner(target, other);
         this.merge(winner, loser);
         res.merges.push({ winner, loser });
-        res.audit.push({
-          at: ctx.at,
-          action: 'merge',
-          profileId: winner,
-          otherProfileId: loser,
-          ids: ordered.map(keyOf),
-          reason: 'identifiers of one event belonged to two profiles',
-          actor: ctx.actor,
-          messageId: ctx.messageId,
-        });
+        audit('merge', winner, loser, ordered.map(keyOf), 'identifiers of one event belonged to two profiles');
         target = winner;
       }
     }
@@ -165,16 +140,7 @@ export class IdentityGraph {
       if (owner !== undefined) continue; // known: either ours, or a refused merge's other profile
       const list = node.ids[id.kind];
       if (list.length >= this.limit(id.kind)) {
-        res.audit.push({
-          at: ctx.at,
-          action: 'link_refused',
-          profileId: target,
-          otherProfileId: null,
-          ids: [keyOf(id)],
-          reason: `profile already holds ${list.length} ${id.kind} identifier(s), the limit`,
-          actor: ctx.actor,
-          messageId: ctx.messageId,
-        });
+        audit('link_refused', target, null, [keyOf(id)], `profile already holds ${list.length} ${id.kind} identifier(s), the limit`);
         continue;
       }
       list.push(id.value);
