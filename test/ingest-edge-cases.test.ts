@@ -57,3 +57,27 @@ describe('ingest edge cases', () => {
     expect(ev2.context.ip).toBe('198.51.100.7');
   });
 });
+
+describe('oversize bodies', () => {
+  it('keeps a body over the batch limit in quarantine, answers 413, and stores its events on replay', async () => {
+    s = await startTestSegmentum({ limits: { maxBatchBytes: 4000 } });
+    const batch = Array.from({ length: 80 }, (_, i) => ({ type: 'track', userId: 'big-1', event: 'Viewed', messageId: `big-${i}`, properties: { i } }));
+    const res = await post(s.app, '/v1/batch', { batch });
+    expect(res.statusCode).toBe(413);
+    const { code, quarantineId } = res.json().error;
+    expect(code).toBe('request.body_too_large');
+    const kept = await s.app.inject({ url: `/api/quarantine/${quarantineId}`, headers: { authorization: bearer(ADMIN_KEY) } });
+    expect(JSON.parse(kept.json().raw).batch).toHaveLength(80);
+
+    const replay = await s.app.inject({ method: 'POST', url: `/api/quarantine/${quarantineId}/replay`, headers: { authorization: bearer(ADMIN_KEY) } });
+    expect(replay.statusCode).toBe(200);
+    expect((await profile(s.app, 'userId=big-1')).events.total).toBe(80);
+  });
+
+  it('refuses unread a body past the hard cap', async () => {
+    s = await startTestSegmentum({ limits: { maxBatchBytes: 1000, maxKeptBodyBytes: 2000 } });
+    const res = await post(s.app, '/v1/batch', { batch: [{ type: 'track', userId: 'x', event: 'E', properties: { pad: 'x'.repeat(3000) } }] });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error.quarantineId).toBeUndefined();
+  });
+});

@@ -160,14 +160,17 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       tags: ['quarantine'],
       summary: 'Submit pending quarantined events again (all, by code, or by ids)',
       security,
-      body: z.object({
-        ids: z.array(z.string()).max(10_000).optional(),
-        code: z.string().optional(),
-        limit: z.number().int().min(1).max(10_000).default(1000),
-      }),
+      // No body at all means every pending event (up to the default limit).
+      body: z
+        .object({
+          ids: z.array(z.string()).max(10_000).optional(),
+          code: z.string().optional(),
+          limit: z.number().int().min(1).max(10_000).default(1000),
+        })
+        .nullish(),
       response: { 200: ReplayResult, ...errors },
     },
-    handler: (req) => deps.ingest.replayWhere(req.body),
+    handler: (req) => deps.ingest.replayWhere(req.body ?? { limit: 1000 }),
   });
 
   r.post('/api/quarantine/:id/replay', {
@@ -176,7 +179,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       summary: 'Submit one quarantined event again, optionally with a corrected payload',
       security,
       params: z.object({ id: z.string() }),
-      body: z.object({ event: z.record(z.string(), z.unknown()).optional().describe('Replaces the kept raw event') }).optional(),
+      body: z.object({ event: z.record(z.string(), z.unknown()).optional().describe('Replaces the kept raw event') }).nullish(),
       response: { 200: ReplayResult, ...errors },
     },
     handler: async (req) => {

@@ -20,7 +20,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     trustProxy: deps.trustProxy,
-    bodyLimit: deps.limits.maxBatchBytes,
+    bodyLimit: Math.max(deps.limits.maxBatchBytes, deps.limits.maxKeptBodyBytes),
     // Per-request log lines would cost more than the ingest itself; latency goes to /metrics instead.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,

@@ -5,7 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { KeyRing } from '../access/index.js';
 import type { Limits } from '../config/index.js';
-import { AppError, type Clock, type SourceId } from '../kernel/index.js';
+import { AppError, statusOf, type Clock, type SourceId } from '../kernel/index.js';
 import {
   BatchBody,
   ErrorBody,
@@ -50,7 +50,8 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps): 
 
   // Bodies arrive as text whatever the Content-Type (analytics.js sends JSON as text/plain), gzip or not.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: deps.limits.maxBatchBytes }, (_req, body, done) => done(null, body));
+  const readLimit = Math.max(deps.limits.maxBatchBytes, deps.limits.maxKeptBodyBytes);
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: readLimit }, (_req, body, done) => done(null, body));
   app.addHook('preParsing', async (request, _reply, payload) => {
     // Content codings are case-insensitive, and x-gzip is gzip (RFC 9110, 8.4.1).
     const enc = request.headers['content-encoding']?.trim().toLowerCase();
@@ -214,10 +215,18 @@ async function accept(
   }
   const meta: RequestMeta = { sourceId, receivedAt, ip: req.ip ?? null };
 
-  const refuse = async (code: 'request.malformed_json' | 'request.invalid' | 'request.too_many_events', message: string, path: string | null) => {
+  const refuse = async (
+    code: 'request.malformed_json' | 'request.invalid' | 'request.too_many_events' | 'request.body_too_large',
+    message: string,
+    path: string | null,
+  ) => {
     const quarantineId = await deps.ingest.quarantineBody(body, code, message, path, meta);
-    return { status: code === 'request.too_many_events' ? 413 : 400, payload: errorPayload(code, message, { path, quarantineId }) };
+    return { status: statusOf(code), payload: errorPayload(code, message, { path, quarantineId }) };
   };
+  // Checked after authentication so the kept body is attributed to its source; a UTF-16 length is a lower bound.
+  if (body.length > deps.limits.maxBatchBytes / 3 && Buffer.byteLength(body) > deps.limits.maxBatchBytes) {
+    return refuse('request.body_too_large', `The body is larger than ${deps.limits.maxBatchBytes} bytes; it is kept in quarantine.`, null);
+  }
   if (malformed) return refuse('request.malformed_json', 'The body is not valid JSON.', null);
 
   let items: unknown[];

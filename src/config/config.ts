@@ -39,6 +39,11 @@ export const DEFAULT_PII_TRAITS = [
 export const Limits = z.object({
   maxEventBytes: z.number().int().positive().default(32 * 1024),
   maxBatchBytes: z.number().int().positive().default(500 * 1024),
+  /**
+   * A body over maxBatchBytes is still read up to this size and kept in quarantine (answered 413, which SDKs do
+   * not retry), so it can be replayed; only bodies past this hard cap are refused unread.
+   */
+  maxKeptBodyBytes: z.number().int().positive().default(8 * 1024 * 1024),
   maxBatchEvents: z.number().int().positive().default(2500),
   maxMessageIdLength: z.number().int().positive().default(100),
   maxDepth: z.number().int().positive().default(16),

@@ -23,7 +23,7 @@ export const ERROR_CATALOGUE = {
   },
   'request.body_too_large': {
     status: 413,
-    hint: 'Split the batch: a request may carry at most the configured batch size in bytes (500 KB by default).',
+    hint: 'Split the batch: a request may carry at most the configured batch size in bytes (500 KB by default). A body up to maxKeptBodyBytes (8 MB) is kept in quarantine for replay.',
   },
   'request.too_many_events': {
     status: 413,
@@ -64,7 +64,6 @@ export const ERROR_CATALOGUE = {
 
   // Capacity and infrastructure (transient: clients retry)
   'server.overloaded': { status: 503, hint: 'Retry after the number of seconds in the Retry-After header.' },
-  'server.rate_limited': { status: 429, hint: 'Retry after the number of seconds in the Retry-After header.' },
   'server.shutting_down': { status: 503, hint: 'The server is stopping; retry against it once it is back.' },
   'server.store_unavailable': {
     status: 503,
