@@ -92,6 +92,11 @@ export async function openDuckDbStore(opts: DuckDbStoreOptions): Promise<Store> 
 class DuckDbStore implements Store {
   private readonly writeLock = new Mutex();
   private readonly readLock = new Mutex();
+  /**
+   * The events appender stays open between commits: creating one is a round trip through the event loop, and under
+   * load each round trip waits behind the HTTP requests being parsed. It is flushed inside every transaction.
+   */
+  private eventsAppender: DuckDBAppender | null = null;
 
   constructor(
     readonly path: string,
@@ -175,6 +180,14 @@ class DuckDbStore implements Store {
         }
         await w.run('COMMIT');
       } catch (cause) {
+        // An appender that failed may hold rows of the failed batch: it is dropped, not reused.
+        const stale = this.eventsAppender;
+        this.eventsAppender = null;
+        try {
+          stale?.closeSync();
+        } catch {
+          // closing flushes; an error here only repeats the one being reported
+        }
         await w.run('ROLLBACK').catch(() => undefined);
         throw cause;
       }
@@ -210,7 +223,7 @@ class DuckDbStore implements Store {
 
   private async appendEvents(batch: CommitBatch): Promise<void> {
     if (batch.events.length === 0) return;
-    const a = await this.writer.createAppender('events');
+    const a = (this.eventsAppender ??= await this.writer.createAppender('events'));
     // Timestamps go in as ISO text: DuckDB casts them in C++, cheaper than building a value object per cell in JS.
     // (Sending the batch as one JSON document for DuckDB to parse measured slower under HTTP load: BENCHMARKS.md.)
     let lastReceived: Date | null = null;
@@ -240,7 +253,7 @@ class DuckDbStore implements Store {
       a.appendVarchar(json(e.extra));
       a.endRow();
     }
-    a.closeSync();
+    a.flushSync();
   }
 
   private async appendQuarantine(batch: CommitBatch): Promise<void> {
@@ -603,6 +616,8 @@ class DuckDbStore implements Store {
 
   async close(): Promise<void> {
     await this.writeLock.run(async () => {
+      this.eventsAppender?.closeSync();
+      this.eventsAppender = null;
       if (this.path !== ':memory:') await this.writer.run('CHECKPOINT').catch(() => undefined);
       this.writer.closeSync();
       this.reader.closeSync();
