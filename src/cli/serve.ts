@@ -80,7 +80,9 @@ export async function serve(o: ServeOptions, env: NodeJS.ProcessEnv, io: Io): Pr
     }
   }
 
-  const address = await s.app.listen({ port: config.port, host: config.host });
+  const listening = await s.app.listen({ port: config.port, host: config.host });
+  // Loopback is shown as localhost, the address a browser on this machine uses.
+  const address = listening.replace('://127.0.0.1:', '://localhost:');
   const keys = rememberKeys(config.db, s.newKeys);
   const lines = [
     '',
