@@ -14,7 +14,7 @@ export interface AdminDeps {
   ingest: IngestService;
 }
 
-const QuarantineItem = z.object({
+export const QuarantineItem = z.object({
   id: z.string(),
   receivedAt: z.string(),
   sourceId: z.string(),
@@ -28,7 +28,7 @@ const QuarantineItem = z.object({
   lastReplayAt: z.string().nullable(),
 });
 
-const ReplayResult = z.object({
+export const ReplayResult = z.object({
   replayed: z.number(),
   stillRejected: z.number(),
   duplicates: z.number(),

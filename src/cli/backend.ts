@@ -1,8 +1,10 @@
+import { z } from 'zod';
+import { ErrorBody, QuarantineItem, ReplayResult } from '../api/index.js';
 import { loadConfig } from '../config/index.js';
-import { AppError, ProfileId } from '../kernel/index.js';
+import { AppError, ERROR_CODES, ProfileId } from '../kernel/index.js';
 import type { ReplayReport } from '../ingest/index.js';
 import { createSegmentum, type Segmentum } from '../main.js';
-import type { ProfileView } from '../profiles/index.js';
+import { ProfileView, StatsView } from '../profiles/index.js';
 import type { Stats } from '../store/index.js';
 
 export interface QuarantineListItem {
@@ -82,7 +84,8 @@ class HttpBackend implements Backend {
     private readonly base: string,
     private readonly adminKey: string,
   ) {}
-  private async call<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  /** Every answer is parsed with the schema the server answers with: the server is an edge too. */
+  private async call<S extends z.ZodType>(schema: S, path: string, init: { method?: string; body?: unknown } = {}): Promise<z.output<S>> {
     let res: Response;
     try {
       res = await fetch(new URL(path, this.base), {
@@ -95,22 +98,24 @@ class HttpBackend implements Backend {
     }
     const body: unknown = await res.json().catch(() => null);
     if (!res.ok) {
-      const e = (body as { error?: { code?: string; message?: string } } | null)?.error;
-      const code = (e?.code ?? 'server.internal') as ConstructorParameters<typeof AppError>[0];
-      throw new AppError(code, e?.message ?? `HTTP ${res.status}`);
+      const e = ErrorBody.safeParse(body);
+      const code = e.success ? ERROR_CODES.find((c) => c === e.data.error.code) : undefined;
+      throw new AppError(code ?? 'server.internal', e.success ? e.data.error.message : `HTTP ${res.status} from ${path}`);
     }
-    return body as T;
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) throw new AppError('cli.server_unreachable', `The answer of ${this.base} to ${path} is not what Segmentum sends.`);
+    return parsed.data;
   }
   stats(): Promise<Stats> {
-    return this.call('/api/stats');
+    return this.call(StatsView, '/api/stats');
   }
   async profile(ref: string): Promise<ProfileView> {
-    if (ref.startsWith('prof_')) return this.call(`/api/profiles/${encodeURIComponent(ref)}`);
+    if (ref.startsWith('prof_')) return this.call(ProfileView, `/api/profiles/${encodeURIComponent(ref)}`);
     const tries = ref.includes('@') ? [`email=${encodeURIComponent(ref)}`] : [`userId=${encodeURIComponent(ref)}`, `anonymousId=${encodeURIComponent(ref)}`];
     let last: unknown;
     for (const q of tries) {
       try {
-        return await this.call(`/api/profiles?${q}`);
+        return await this.call(ProfileView, `/api/profiles?${q}`);
       } catch (e) {
         last = e;
         if (!(e instanceof AppError) || e.code !== 'profile.not_found') throw e;
@@ -122,10 +127,10 @@ class HttpBackend implements Backend {
     const params = new URLSearchParams({ limit: String(q.limit) });
     if (q.status) params.set('status', q.status);
     if (q.code) params.set('code', q.code);
-    return this.call<{ total: number; items: QuarantineListItem[] }>(`/api/quarantine?${params}`);
+    return this.call(z.object({ total: z.number(), items: z.array(QuarantineItem) }), `/api/quarantine?${params}`);
   }
   quarantineReplay(q: { ids?: string[] | undefined; code?: string | undefined; limit: number }): Promise<ReplayReport> {
-    return this.call('/api/quarantine/replay', { method: 'POST', body: q });
+    return this.call(ReplayResult, '/api/quarantine/replay', { method: 'POST', body: q });
   }
   async close(): Promise<void> {}
 }
