@@ -21,7 +21,9 @@ export const DEMO_SOURCE = SourceId('src_demo');
 
 /**
  * Generates the demo audience and loads it through the ingest path (validation, identity, quarantine, commit) without
- * HTTP. Requests are submitted a few at a time so the group committer batches them as it does for live traffic.
+ * HTTP. Requests of 5,000 events are submitted five at a time, so the group committer writes large transactions:
+ * each transaction holding merges rewrites profile ids across the events table, and fewer, larger ones load the
+ * default demo in about half the time of 2,000-event requests four at a time.
  */
 export async function loadDemo(
   s: Segmentum,
@@ -48,12 +50,12 @@ export async function loadDemo(
       });
     inflight.add(p);
     void p.finally(() => inflight.delete(p));
-    if (inflight.size >= 4) await Promise.race(inflight);
+    if (inflight.size >= 5) await Promise.race(inflight);
   };
   for (const person of generateDemo(opts)) {
     chunk.push(...person);
     summary.messages += person.length;
-    if (chunk.length >= 2000) {
+    if (chunk.length >= 5000) {
       await flush();
       bar?.update(Math.min(summary.messages, total));
       if (!bar && Date.now() - lastLine > 5000) {
