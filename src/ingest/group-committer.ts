@@ -151,6 +151,7 @@ export class GroupCommitter {
       duplicates: 0,
     };
     const seen = new Set<string>();
+    const replayed = new Set<string>();
     const outcomes: WorkOutcome[] = [];
     const traitWrites: { profileId: ProfileId; traits: Record<string, unknown>; pii: Record<string, unknown>; at: Date }[] = [];
     const accountWrites: { accountId: AccountId; traits: Record<string, unknown>; at: Date }[] = [];
@@ -166,7 +167,8 @@ export class GroupCommitter {
         work.events.forEach((e, i) => {
           const key = DedupIndex.key(e.sourceId, e.messageId);
           const replayId = work.replayOf?.[i];
-          if (replayId) {
+          if (replayId && !replayed.has(replayId)) {
+            replayed.add(replayId);
             batch.quarantineUpdates.push({ id: replayId, status: 'replayed', code: 'replayed', message: 'Replayed and stored.', path: null, at: now });
           }
           if (seen.has(key) || this.dedup.has(key)) {
