@@ -33,6 +33,9 @@ const SHORT: Record<string, MessageType> = { i: 'identify', t: 'track', p: 'page
 /** A transparent 1x1 GIF. */
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
+/** How the OpenAPI document names the write key (it may also come as X-Write-Key, ?writeKey= or in the body). */
+const writeKeySecurity = [{ writeKey: [] }];
+
 /** Documentation-only schemas: the handlers validate each event themselves so one bad event never fails a batch. */
 const docsOnly = () => (data: unknown) => ({ value: data });
 
@@ -78,6 +81,7 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps): 
     r.post(path, {
       schema: {
         tags: ['tracking'],
+        security: writeKeySecurity,
         summary: 'Send a batch of events (Segment batch format)',
         description: 'Answers 200 once valid events are durable; per-event rejections are listed and kept in quarantine.',
         body: BatchBody,
@@ -95,6 +99,7 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps): 
       r.post(path, {
         schema: {
           tags: ['tracking'],
+          security: writeKeySecurity,
           summary: `Send one ${type} event`,
           body: MESSAGE_SCHEMAS[type],
           response: z200,
@@ -111,7 +116,7 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps): 
   r.get('/v1/projects/:writeKey/settings', {
     schema: {
       tags: ['tracking'],
-      summary: 'Settings that analytics.js loads at start',
+      summary: 'Settings that analytics.js loads at start (the write key is in the path)',
       params: z.object({ writeKey: z.string() }),
     },
     handler: async (req, reply) => {
@@ -140,6 +145,7 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps): 
     r.get(`/v1/pixel/${type}`, {
       schema: {
         tags: ['tracking'],
+        security: writeKeySecurity,
         summary: `1x1 GIF that records a ${type} event (for emails and pages without JavaScript)`,
         querystring: z.object({
           data: z.string().describe('base64 (or base64url) of the event JSON'),
