@@ -64,7 +64,7 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
     });
     const normalizer = new EventNormalizer({
       limits: config.limits,
-      blockList: new BlockList(config.identity.blockedValues),
+      blockList: new BlockList([...config.identity.blockedValues, ...config.identity.extraBlockedValues]),
       piiKeys: new PiiKeys([...DEFAULT_PII_TRAITS, ...config.piiTraits]),
       linkByEmail: config.identity.linkByEmail,
     });

@@ -81,3 +81,13 @@ describe('oversize bodies', () => {
     expect(res.json().error.quarantineId).toBeUndefined();
   });
 });
+
+describe('configured blocked values', () => {
+  it('adds extraBlockedValues to the defaults', async () => {
+    s = await startTestSegmentum({ identity: { extraBlockedValues: ['guest'] } });
+    const guest = await post(s.app, '/v1/track', { userId: 'GUEST', event: 'E' });
+    expect(guest.json().error.code).toBe('event.blocked_identity');
+    const nul = await post(s.app, '/v1/track', { userId: 'null', event: 'E' });
+    expect(nul.json().error.code).toBe('event.blocked_identity');
+  });
+});

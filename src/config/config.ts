@@ -54,6 +54,8 @@ export type Limits = z.infer<typeof Limits>;
 export const IdentityConfig = z.object({
   /** Compared case-insensitively after trimming; a value matching any of them is ignored for identity. */
   blockedValues: z.array(z.string()).default([...DEFAULT_BLOCKED_IDENTIFIERS]),
+  /** Added to blockedValues: the usual way to block a site's own placeholder without restating the defaults. */
+  extraBlockedValues: z.array(z.string()).default([]),
   /** How many distinct ids of each kind one profile may hold; user_id is always 1. */
   maxIdsPerKind: z
     .object({ anonymous_id: z.number().int().positive().default(5), email: z.number().int().positive().default(5) })
