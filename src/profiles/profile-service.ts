@@ -38,6 +38,11 @@ export class ProfileService {
    * @example await profiles.get(ProfileId('prof_123'))
    */
   async get(id: ProfileId): Promise<Result<ProfileView, ProfileNotFound>> {
+    return this.store.readSnapshot(() => this.readView(id));
+  }
+
+  /** The reads of one profile view, one after another inside a snapshot. */
+  private async readView(id: ProfileId): Promise<Result<ProfileView, ProfileNotFound>> {
     let row = await this.store.getProfile(id);
     let mergedFrom: string | undefined;
     for (let hops = 0; row?.mergedInto && hops < 64; hops++) {
@@ -46,12 +51,10 @@ export class ProfileService {
     }
     if (!row) return err({ code: 'profile.not_found', message: `No profile has the id ${id}.` });
     const pid = row.profileId;
-    const [identities, accounts, activity, audit] = await Promise.all([
-      this.store.identitiesOf(pid),
-      this.store.accountsOf(pid),
-      this.store.activityOf(pid),
-      this.store.auditOf(pid),
-    ]);
+    const identities = await this.store.identitiesOf(pid);
+    const accounts = await this.store.accountsOf(pid);
+    const activity = await this.store.activityOf(pid);
+    const audit = await this.store.auditOf(pid);
     return ok({
       id: pid,
       ...(mergedFrom ? { mergedFrom } : {}),
@@ -84,9 +87,11 @@ export class ProfileService {
         : 'anonymousId' in by
           ? (['anonymous_id', by.anonymousId, `anonymousId ${by.anonymousId}`] as const)
           : (['email', emailIdentityValue(by.email), `email ${by.email}`] as const);
-    const id = await this.store.findProfileByIdentity(kind, value);
-    if (!id) return err({ code: 'profile.not_found', message: `No profile has the ${label}.` });
-    return this.get(id);
+    return this.store.readSnapshot(async () => {
+      const id = await this.store.findProfileByIdentity(kind, value);
+      if (!id) return err({ code: 'profile.not_found' as const, message: `No profile has the ${label}.` });
+      return this.readView(id);
+    });
   }
 
   /**
@@ -103,11 +108,14 @@ export class ProfileService {
       if (!decoded) return err({ code: 'request.invalid', message: 'cursor: not a cursor returned by this API.' });
       after = decoded;
     }
-    let profile = await this.store.getProfile(id);
-    for (let hops = 0; profile?.mergedInto && hops < 64; hops++) profile = await this.store.getProfile(profile.mergedInto);
-    if (!profile) return err({ code: 'profile.not_found', message: `No profile has the id ${id}.` });
-    const pid = profile.profileId;
-    const events = await this.store.eventsOf(pid, { limit: opts.limit, before: opts.before, after });
+    const found = await this.store.readSnapshot(async () => {
+      let profile = await this.store.getProfile(id);
+      for (let hops = 0; profile?.mergedInto && hops < 64; hops++) profile = await this.store.getProfile(profile.mergedInto);
+      if (!profile) return null;
+      return { pid: profile.profileId, events: await this.store.eventsOf(profile.profileId, { limit: opts.limit, before: opts.before, after }) };
+    });
+    if (!found) return err({ code: 'profile.not_found', message: `No profile has the id ${id}.` });
+    const { pid, events } = found;
     const last = events[events.length - 1];
     return ok({
       profileId: pid,

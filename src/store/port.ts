@@ -195,6 +195,11 @@ export interface IngestStore {
 }
 
 export interface ProfileStore {
+  /**
+   * Runs `fn`'s reads in one read transaction, so they see one committed state (a profile's traits and its event
+   * counts from the same moment). The reads inside must run one after another, not concurrently.
+   */
+  readSnapshot<T>(fn: () => Promise<T>): Promise<T>;
   getProfile(id: ProfileId): Promise<ProfileRow | null>;
   findProfileByIdentity(kind: IdentityKind, value: string): Promise<ProfileId | null>;
   identitiesOf(id: ProfileId): Promise<{ kind: IdentityKind; value: string; firstSeen: string }[]>;

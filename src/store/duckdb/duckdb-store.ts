@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync, statfsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
@@ -92,6 +93,7 @@ export async function openDuckDbStore(opts: DuckDbStoreOptions): Promise<Store> 
 class DuckDbStore implements Store {
   private readonly writeLock = new Mutex();
   private readonly readLock = new Mutex();
+  private readonly inSnapshot = new AsyncLocalStorage<true>();
   /**
    * The events appender stays open between commits: creating one is a round trip through the event loop, and under
    * load each round trip waits behind the HTTP requests being parsed. It is flushed inside every transaction.
@@ -134,7 +136,22 @@ class DuckDbStore implements Store {
   }
 
   private read(sql: string, params: DuckDBValue[] = []): Promise<Row[]> {
-    return this.readLock.run(async () => (await this.reader.runAndReadAll(sql, params)).getRowObjectsJS());
+    const run = async () => (await this.reader.runAndReadAll(sql, params)).getRowObjectsJS();
+    // Inside readSnapshot the lock is already held and the reads share its transaction.
+    return this.inSnapshot.getStore() ? run() : this.readLock.run(run);
+  }
+
+  readSnapshot<T>(fn: () => Promise<T>): Promise<T> {
+    return this.readLock.run(() =>
+      this.inSnapshot.run(true, async () => {
+        await this.reader.run('BEGIN TRANSACTION');
+        try {
+          return await fn();
+        } finally {
+          await this.reader.run('COMMIT');
+        }
+      }),
+    );
   }
 
   // ---------------------------------------------------------------- writes
