@@ -45,7 +45,8 @@ export const ReplayResult = z.object({
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const security = [{ adminKey: [] }];
 
-const quarantineView = (q: QuarantineEntry): z.infer<typeof QuarantineItem> => ({
+/** A quarantine row as the API (and the CLI, either backend) shows it. */
+export const quarantineView = (q: QuarantineEntry): z.infer<typeof QuarantineItem> => ({
   ...q,
   receivedAt: q.receivedAt.toISOString(),
   lastReplayAt: q.lastReplayAt ? q.lastReplayAt.toISOString() : null,

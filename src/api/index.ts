@@ -1,4 +1,4 @@
 export { buildServer, type ServerDeps } from './server.js';
 export { ServerMetrics } from './metrics.js';
-export { QuarantineItem, ReplayResult } from './admin-routes.js';
+export { QuarantineItem, ReplayResult, quarantineView } from './admin-routes.js';
 export { ErrorBody } from '../ingest/index.js';

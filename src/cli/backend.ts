@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ErrorBody, QuarantineItem, ReplayResult } from '../api/index.js';
+import { ErrorBody, QuarantineItem, ReplayResult, quarantineView } from '../api/index.js';
 import { loadConfig } from '../config/index.js';
 import { AppError, ERROR_CODES, ProfileId } from '../kernel/index.js';
 import type { ReplayReport } from '../ingest/index.js';
@@ -7,18 +7,7 @@ import { createSegmentum, type Segmentum } from '../main.js';
 import { ProfileView, StatsView } from '../profiles/index.js';
 import type { Stats } from '../store/index.js';
 
-export interface QuarantineListItem {
-  id: string;
-  receivedAt: string;
-  sourceId: string;
-  code: string;
-  message: string;
-  path: string | null;
-  messageId: string | null;
-  raw: string;
-  status: string;
-  replayCount: number;
-}
+export type QuarantineListItem = z.infer<typeof QuarantineItem>;
 
 /** What the read/manage commands need: served by the database file directly, or by a running server over HTTP. */
 export interface Backend {
@@ -66,10 +55,8 @@ class LocalBackend implements Backend {
   async quarantineList(q: { status?: string | undefined; code?: string | undefined; limit: number }) {
     const status = q.status === 'pending' || q.status === 'replayed' ? q.status : undefined;
     const res = await this.s.store.listQuarantine({ status, code: q.code, limit: q.limit });
-    return {
-      total: res.total,
-      items: res.items.map((i) => ({ ...i, receivedAt: i.receivedAt.toISOString() })),
-    };
+    // The same shape as GET /api/quarantine, so --json output does not depend on the backend.
+    return { total: res.total, items: res.items.map(quarantineView) };
   }
   quarantineReplay(q: { ids?: string[] | undefined; code?: string | undefined; limit: number }): Promise<ReplayReport> {
     return this.s.ingest.replayWhere(q);
