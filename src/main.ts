@@ -10,6 +10,7 @@ import { silentLogger, systemClock, type Clock, type Logger } from './kernel/ind
 import { PiiKeys, ProfileService } from './profiles/index.js';
 import { freeDiskBytes, openDuckDbStore, type Store } from './store/index.js';
 import { DEFAULT_PII_TRAITS } from './config/index.js';
+import { BUILT_IN_COMPUTED_TRAITS, LiveEngine, SegmentService } from './segments/index.js';
 
 /** A running Segmentum: the composition root's product, shared by the server, the CLI and the tests. */
 export interface Segmentum {
@@ -17,7 +18,11 @@ export interface Segmentum {
   app: FastifyInstance;
   ingest: IngestService;
   profiles: ProfileService;
+  segments: SegmentService;
+  engine: LiveEngine;
   store: Store;
+  /** Runs due segment timers now (virtual-time tests call it after moving the clock). */
+  tick(): Promise<void>;
   /** Keys added on this start (given by flag/environment, or generated): the only time their text is known. */
   newKeys: KnownKey[];
   close(): Promise<void>;
@@ -62,12 +67,36 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
       maxEventsPerCommit: config.commit.maxEventsPerCommit,
       dedupWindowDays: config.dedupWindowDays,
     });
+    const piiKeys = new PiiKeys([...DEFAULT_PII_TRAITS, ...config.piiTraits]);
     const normalizer = new EventNormalizer({
       limits: config.limits,
       blockList: new BlockList([...config.identity.blockedValues, ...config.identity.extraBlockedValues]),
-      piiKeys: new PiiKeys([...DEFAULT_PII_TRAITS, ...config.piiTraits]),
+      piiKeys,
       linkByEmail: config.identity.linkByEmail,
     });
+    // Segment timers fire on the wall clock only; with an injected clock, time moves when the caller says (tick).
+    const wake = opts.clock === undefined ? new WakeTimer(clock, () => committer.tick()) : null;
+    const engine = await LiveEngine.start(
+      {
+        store,
+        isPii: (k) => piiKeys.has(k),
+        computed: BUILT_IN_COMPUTED_TRAITS,
+        logger: log.child({ domain: 'segments' }),
+        onWake: (at) => wake?.at(at),
+      },
+      clock.now(),
+    );
+    committer.observe({ prepare: (b, now) => engine.prepare(b, now), failed: (now) => engine.load(now.getTime()) });
+    const segments = new SegmentService({
+      store,
+      engine,
+      writer: committer,
+      clock,
+      computed: BUILT_IN_COMPUTED_TRAITS,
+      isPii: (k) => piiKeys.has(k),
+    });
+    // Corrections found while loading, and timers that fell due while the process was down, are written at once.
+    await committer.tick();
     const ingest = new IngestService(normalizer, committer, store, clock);
     const profiles = new ProfileService(store);
     const { ring, created } = await KeyRing.open(store, { writeKey: config.writeKey, adminKey: config.adminKey }, clock, log);
@@ -82,6 +111,7 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
       limits: config.limits,
       clock,
       profiles,
+      segments,
       quarantine: store,
       checkWritable: () => store.checkWritable(),
       freeDiskBytes: () => freeDiskBytes(store.path),
@@ -95,13 +125,17 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
       app,
       ingest,
       profiles,
+      segments,
+      engine,
       store,
+      tick: () => committer.tick(),
       newKeys: created,
       close: () => {
         closed ??= (async () => {
           shuttingDown = true;
           // Stop taking requests, let those in flight finish (their events are committed), then flush and close.
           await app.close();
+          wake?.stop();
           await committer.drain();
           await store.close();
         })();
@@ -111,5 +145,38 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
   } catch (e) {
     await store.close().catch(() => undefined);
     throw e;
+  }
+}
+
+/** One wall-clock timer for the earliest segment timer; re-armed at most every hour for far instants. */
+class WakeTimer {
+  private timer: NodeJS.Timeout | null = null;
+  private due = Number.POSITIVE_INFINITY;
+  private stopped = false;
+  constructor(
+    private readonly clock: Clock,
+    private readonly fire: () => Promise<void>,
+  ) {}
+
+  at(t: number): void {
+    if (this.stopped || t >= this.due) return;
+    this.arm(t);
+  }
+
+  private arm(t: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.due = t;
+    const delay = Math.min(Math.max(0, t - this.clock.now().getTime()), 3_600_000);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.due = Number.POSITIVE_INFINITY;
+      if (!this.stopped) void this.fire().catch(() => undefined);
+    }, delay);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
   }
 }

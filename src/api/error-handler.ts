@@ -3,17 +3,22 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, hintOf, statusOf, type ErrorCode } from '../kernel/index.js';
 
 export interface ErrorPayload {
-  error: { code: ErrorCode; message: string; hint: string; path?: string; quarantineId?: string };
+  error: { code: ErrorCode; message: string; hint: string; path?: string; quarantineId?: string; details?: Record<string, unknown> };
 }
 
-export function errorPayload(code: ErrorCode, message: string, extra: { path?: string | null; quarantineId?: string } = {}): ErrorPayload {
+export function errorPayload(
+  code: ErrorCode,
+  message: string,
+  extra: { path?: string | null; quarantineId?: string; hint?: string; details?: Record<string, unknown> | undefined } = {},
+): ErrorPayload {
   return {
     error: {
       code,
       message,
-      hint: hintOf(code),
+      hint: extra.hint ?? hintOf(code),
       ...(extra.path ? { path: extra.path } : {}),
       ...(extra.quarantineId ? { quarantineId: extra.quarantineId } : {}),
+      ...(extra.details ? { details: extra.details } : {}),
     },
   };
 }
@@ -44,7 +49,9 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (error instanceof AppError) {
       if (error.retryAfterSeconds !== undefined) void reply.header('Retry-After', String(error.retryAfterSeconds));
       if (error.status >= 500) request.log.error({ err: error, cause: error.cause }, error.message);
-      return reply.status(error.status).send(errorPayload(error.code, error.message, { path: error.path ?? null }));
+      return reply
+        .status(error.status)
+        .send(errorPayload(error.code, error.message, { path: error.path ?? null, hint: error.hint, details: error.details }));
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const issue = error.validation[0];

@@ -6,9 +6,10 @@ import { adminRoutes, type AdminDeps } from './admin-routes.js';
 import { installErrorHandler } from './error-handler.js';
 import type { ServerMetrics } from './metrics.js';
 import { opsRoutes, type OpsDeps } from './ops-routes.js';
+import { segmentRoutes, type SegmentDeps } from './segment-routes.js';
 import { trackingRoutes, type TrackingDeps } from './tracking-routes.js';
 
-export interface ServerDeps extends TrackingDeps, AdminDeps, OpsDeps {
+export interface ServerDeps extends TrackingDeps, AdminDeps, OpsDeps, SegmentDeps {
   logger: FastifyBaseLogger | false;
   metrics: ServerMetrics;
   version: string;
@@ -61,6 +62,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         { name: 'tracking', description: 'Segment-compatible event collection' },
         { name: 'profiles', description: 'Unified profiles' },
         { name: 'quarantine', description: 'Rejected events kept for replay' },
+        { name: 'segments', description: 'Segments, their members, explanations and the change feed' },
         { name: 'operations', description: 'Health, readiness, metrics, stats' },
       ],
     },
@@ -70,7 +72,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(async (scope) => trackingRoutes(scope, deps));
-  await app.register(async (scope) => adminRoutes(scope, deps));
+  await app.register(async (scope) => {
+    await adminRoutes(scope, deps);
+    await segmentRoutes(scope, deps);
+  });
   await app.register(async (scope) => opsRoutes(scope, deps));
   return app;
 }

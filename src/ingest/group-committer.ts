@@ -36,7 +36,22 @@ interface Pending {
   size: number;
   resolve: (o: WorkOutcome) => void;
   reject: (e: unknown) => void;
+  /** A task that runs alone between commits, its effects written by the commit that follows it. */
+  task?: (now: Date) => Promise<unknown>;
+  taskResolve?: (v: unknown) => void;
 }
+
+/**
+ * Sees every batch just before it is written and may add to it (the live segment engine adds the membership changes
+ * the batch causes, so they land in the same transaction). Runs on the writer's loop: nothing else commits meanwhile.
+ */
+export interface CommitObserver {
+  prepare(batch: CommitBatch, now: Date): void;
+  /** The commit failed after `prepare`: state derived from the batch must be rebuilt from the store. */
+  failed(now: Date): Promise<void>;
+}
+
+const EMPTY_WORK: Work = { events: [], quarantine: [], quarantineUpdates: [], actor: 'system' };
 
 export interface GroupCommitterOptions {
   store: IngestStore;
@@ -69,6 +84,37 @@ export class GroupCommitter {
    */
   private readonly profileCache = new Map<ProfileId, ProfileRow>();
   private static readonly MAX_CACHED_PROFILES = 100_000;
+  private observer: CommitObserver | null = null;
+
+  /** Registers the one observer of commits (main.ts wires the live segment engine here). */
+  observe(o: CommitObserver): void {
+    this.observer = o;
+  }
+
+  /**
+   * Runs `fn` alone on the writer's loop, then commits whatever the observer adds (a segment created, a timer due).
+   * Resolves with fn's value once that commit is durable.
+   */
+  runTask<T>(fn: (now: Date) => Promise<T>): Promise<T> {
+    if (this.closing) throw new AppError('server.shutting_down', 'The server is shutting down.', { retryAfterSeconds: 5 });
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({
+        work: EMPTY_WORK,
+        size: 0,
+        resolve: () => undefined,
+        reject,
+        task: fn,
+        taskResolve: (v) => resolve(v as T),
+      });
+      if (!this.running) void this.loop();
+    });
+  }
+
+  /** Commits nothing but what the observer has due (timers): the host calls this when a timer's instant comes. */
+  tick(): Promise<void> {
+    if (this.closing) return Promise.resolve();
+    return this.runTask(async () => undefined);
+  }
 
   private constructor(private readonly o: GroupCommitterOptions) {
     this.dedup = new DedupIndex(o.dedupWindowDays);
@@ -119,9 +165,17 @@ export class GroupCommitter {
     this.running = true;
     try {
       while (this.queue.length > 0) {
+        if (this.queue[0]?.task) {
+          await this.commitTask(this.queue.shift() as Pending);
+          continue;
+        }
         const group: Pending[] = [];
         let n = 0;
-        while (this.queue.length > 0 && (group.length === 0 || n + (this.queue[0]?.size ?? 0) <= this.o.maxEventsPerCommit)) {
+        while (
+          this.queue.length > 0 &&
+          !this.queue[0]?.task &&
+          (group.length === 0 || n + (this.queue[0]?.size ?? 0) <= this.o.maxEventsPerCommit)
+        ) {
           const p = this.queue.shift() as Pending;
           group.push(p);
           n += p.size;
@@ -135,21 +189,27 @@ export class GroupCommitter {
     }
   }
 
+  private async commitTask(p: Pending): Promise<void> {
+    const now = this.o.clock.now();
+    const batch = emptyBatch();
+    let value: unknown;
+    try {
+      value = await (p.task as (now: Date) => Promise<unknown>)(now);
+      this.observer?.prepare(batch, now);
+      await this.o.store.commit(batch);
+    } catch (cause) {
+      this.o.logger.error({ err: cause }, 'task commit failed');
+      await this.observer?.failed(now).catch((e: unknown) => this.o.logger.error({ err: e }, 'observer reload failed'));
+      p.reject(cause);
+      return;
+    }
+    p.taskResolve?.(value);
+  }
+
   private async commitGroup(group: Pending[]): Promise<void> {
     const started = process.hrtime.bigint();
     const now = this.o.clock.now();
-    const batch: CommitBatch = {
-      events: [],
-      quarantine: [],
-      quarantineUpdates: [],
-      identityLinks: [],
-      merges: [],
-      profiles: [],
-      accounts: [],
-      memberships: [],
-      audit: [],
-      duplicates: 0,
-    };
+    const batch = emptyBatch();
     const seen = new Set<string>();
     const replayed = new Set<string>();
     const outcomes: WorkOutcome[] = [];
@@ -217,6 +277,7 @@ export class GroupCommitter {
       if (batch.merges.length > 0) for (const row of batch.events) row.profileId = this.graph.canonical(row.profileId);
       await this.foldProfiles(batch, touched, created, traitWrites, now);
       await this.foldAccounts(batch, accountWrites, now);
+      this.observer?.prepare(batch, now);
       await this.o.store.commit(batch);
     } catch (cause) {
       // The graph may hold changes that were never written: rebuild it from what the store has.
@@ -227,6 +288,7 @@ export class GroupCommitter {
       });
       for (const p of group) p.reject(error);
       await this.reload().catch((e: unknown) => this.o.logger.error({ err: e }, 'identity graph reload failed'));
+      await this.observer?.failed(now).catch((e: unknown) => this.o.logger.error({ err: e }, 'observer reload failed'));
       return;
     }
 
@@ -335,6 +397,21 @@ export class GroupCommitter {
 }
 
 const NO_TRAITS: Record<string, unknown> = Object.freeze({});
+
+function emptyBatch(): CommitBatch {
+  return {
+    events: [],
+    quarantine: [],
+    quarantineUpdates: [],
+    identityLinks: [],
+    merges: [],
+    profiles: [],
+    accounts: [],
+    memberships: [],
+    audit: [],
+    duplicates: 0,
+  };
+}
 
 function hasKeys(o: Record<string, unknown>): boolean {
   for (const _ in o) return true;

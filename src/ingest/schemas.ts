@@ -135,5 +135,6 @@ export const ErrorBody = z.object({
     hint: z.string(),
     path: z.string().optional(),
     quarantineId: z.string().optional(),
+    details: z.record(z.string(), z.unknown()).optional().describe('Specifics, such as the line and column of a parse error.'),
   }),
 });

@@ -62,6 +62,24 @@ export const ERROR_CATALOGUE = {
   'profile.not_found': { status: 404, hint: 'Look the profile up by userId, anonymousId or email: GET /api/profiles?userId=...' },
   'quarantine.not_found': { status: 404, hint: 'List quarantined events with GET /api/quarantine or `segmentum quarantine list`.' },
 
+  // Segments
+  'segments.parse_error': {
+    status: 400,
+    hint: 'Fix the definition at the line and column given; the language is described in docs/segments.md.',
+  },
+  'segments.invalid_definition': {
+    status: 400,
+    hint: 'Each issue names the part of the definition at fault (its path in the tree) and what it accepts.',
+  },
+  'segments.not_found': { status: 404, hint: 'List segments with GET /api/segments or `segmentum segments list`.' },
+  'segments.name_taken': { status: 409, hint: 'Segment names are unique: pick another name or update the existing segment.' },
+  'segments.unknown_reference': {
+    status: 400,
+    hint: 'in_segment(...) names a segment that does not exist: create it first or fix the name.',
+  },
+  'segments.cycle': { status: 400, hint: 'A segment cannot depend on itself, even through other segments: break the cycle shown.' },
+  'segments.in_use': { status: 409, hint: 'Other segments refer to this one with in_segment(...): change or delete them first.' },
+
   // Capacity and infrastructure (transient: clients retry)
   'server.overloaded': { status: 503, hint: 'Retry after the number of seconds in the Retry-After header.' },
   'server.shutting_down': { status: 503, hint: 'The server is stopping; retry against it once it is back.' },
@@ -110,17 +128,27 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly path: string | undefined;
   readonly retryAfterSeconds: number | undefined;
-  constructor(code: ErrorCode, message: string, opts: { cause?: unknown; path?: string; retryAfterSeconds?: number } = {}) {
+  /** Machine-readable specifics (a parse error's line and column, the path of a cycle). */
+  readonly details: Record<string, unknown> | undefined;
+  private readonly specificHint: string | undefined;
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { cause?: unknown; path?: string; retryAfterSeconds?: number; details?: Record<string, unknown>; hint?: string } = {},
+  ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'AppError';
     this.code = code;
     this.path = opts.path;
     this.retryAfterSeconds = opts.retryAfterSeconds;
+    this.details = opts.details;
+    this.specificHint = opts.hint;
   }
   get status(): number {
     return statusOf(this.code);
   }
+  /** What to do: specific to this failure when the thrower knew better than the catalogue. */
   get hint(): string {
-    return hintOf(this.code);
+    return this.specificHint ?? hintOf(this.code);
   }
 }

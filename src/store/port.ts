@@ -124,6 +124,8 @@ export interface CommitBatch {
   memberships: { accountId: AccountId; profileId: ProfileId; at: Date }[];
   audit: IdentityAuditRow[];
   duplicates: number;
+  /** Segment definitions and membership changes decided for this batch (absent when no engine runs). */
+  segments?: SegmentWrites | undefined;
 }
 
 export interface IdentitySnapshot {
@@ -229,7 +231,116 @@ export interface HealthStore {
   checkWritable(): Promise<void>;
 }
 
-export interface Store extends IngestStore, ProfileStore, QuarantineStore, KeyStore, HealthStore {
+export interface Store extends IngestStore, ProfileStore, QuarantineStore, KeyStore, HealthStore, SegmentStore {
   readonly path: string;
   close(): Promise<void>;
+}
+
+// ------------------------------------------------------------------ segments
+
+/**
+ * The database-specific pieces of SQL that the segment compiler assembles. Every argument is an expression the
+ * compiler built from identifiers of this dialect and `$n` parameter placeholders: user text never reaches SQL.
+ */
+export interface SqlDialect {
+  /** Table and column names, from this registry only. */
+  readonly tables: {
+    events: string;
+    profiles: string;
+    vault: string;
+    scores: string;
+    members: string;
+  };
+  /** A JSON value's number at a JSON pointer, or NULL when it is missing or not a number. */
+  jsonNumber(json: string, pointer: string): string;
+  /** A JSON value's string, or NULL when it is not a string. */
+  jsonString(json: string, pointer: string): string;
+  jsonBoolean(json: string, pointer: string): string;
+  /** The instant held by a JSON string matching `pattern`, or NULL. */
+  jsonDate(json: string, pointer: string, pattern: string): string;
+  /** Whether the JSON value is present and not null. */
+  jsonPresent(json: string, pointer: string): string;
+  /** A text key unique per JSON scalar type and value (for distinct counts), or NULL for objects, arrays, null. */
+  jsonDistinctKey(json: string, pointer: string): string;
+  /** A timestamp parameter. */
+  timestamp(param: string): string;
+  /** The first 32 bits of MD5(text) as an unsigned number. */
+  md5Bucket(text: string): string;
+  /** Case-sensitive substring and prefix tests. */
+  contains(haystack: string, needle: string): string;
+  startsWith(haystack: string, prefix: string): string;
+}
+
+/** A query the segment compiler produced: SQL text built only from the dialect, and its bound values. */
+export interface SqlQuery {
+  sql: string;
+  params: (string | number | boolean)[];
+}
+
+export type SegmentKind = 'rule' | 'manual';
+
+export interface SegmentRow {
+  segmentId: string;
+  name: string;
+  description: string;
+  kind: SegmentKind;
+  /** The AST (JSON) for rule segments; null for manual lists. */
+  definition: unknown;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type MembershipChangeKind = 'entered' | 'exited';
+
+export interface MembershipChangeRow {
+  seq: number;
+  segmentId: string;
+  profileId: ProfileId;
+  change: MembershipChangeKind;
+  at: Date;
+  /** Why: which condition flipped, or what happened (merge, segment created, deleted). */
+  reason: unknown;
+}
+
+/** What the live segment engine writes with a commit, in the same transaction as the events that caused it. */
+export interface SegmentWrites {
+  upserts: SegmentRow[];
+  deletes: string[];
+  changes: MembershipChangeRow[];
+  /** The instant up to which the engine has evaluated time-driven changes. */
+  watermark: Date;
+}
+
+export interface SegmentEngineState {
+  watermark: Date | null;
+  lastSeq: number;
+}
+
+/** Which events a scan returns: track calls by name and other calls by type (all when `kinds` is null), newer than `since`. */
+export interface EventScanFilter {
+  kinds: { trackEvents: string[]; callTypes: string[] } | null;
+  since: Date | null;
+}
+
+export interface SegmentStore {
+  readonly dialect: SqlDialect;
+  listSegments(): Promise<SegmentRow[]>;
+  segmentEngineState(): Promise<SegmentEngineState>;
+  /** Every current membership, for the live engine to start from. */
+  loadMemberships(each: (segmentId: string, profileId: ProfileId, since: Date) => void): Promise<void>;
+  /** Members ordered by profile id, after `after` when given. */
+  membersPage(segmentId: string, opts: { after?: string | undefined; limit: number }): Promise<{ profileId: ProfileId; since: Date }[]>;
+  memberCount(segmentId: string): Promise<number>;
+  segmentsOf(profileId: ProfileId): Promise<{ segmentId: string; since: Date }[]>;
+  changesSince(seq: number, limit: number, segmentId?: string): Promise<MembershipChangeRow[]>;
+  /** Runs a compiled segment query that selects `profile_id`; read only. */
+  selectProfileIds(q: SqlQuery, opts: { limit?: number | undefined }): Promise<ProfileId[]>;
+  countProfiles(q: SqlQuery): Promise<number>;
+  /** Streams events (oldest first per profile is not promised) of non-merged profiles, filtered by `where`. */
+  scanEvents(
+    filter: EventScanFilter,
+    each: (e: { profileId: ProfileId; type: string; event: string | null; ts: number; properties: Record<string, unknown> }) => void,
+  ): Promise<void>;
+  /** Current traits of live (not merged) profiles, with their PII vault part. */
+  scanProfiles(each: (p: ProfileRow) => void): Promise<void>;
 }

@@ -27,6 +27,8 @@ import type {
   TraitState,
 } from '../port.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
+import { DuckDbSegmentTables } from './segment-tables.js';
+import { duckDbDialect } from './segment-dialect.js';
 import { bool, date, dateOrNull, jsonObject, jsonStrings, num, str, strOrNull, traitState, type Row } from './rows.js';
 
 /** JSON text of an object; most events leave several fields empty, and those need no serialiser call. */
@@ -77,6 +79,8 @@ export async function openDuckDbStore(opts: DuckDbStoreOptions): Promise<Store> 
   }
   const writer = await instance.connect();
   const reader = await instance.connect();
+  // Date strings without a zone are UTC for the segment compiler, whatever the machine's zone.
+  for (const c of [writer, reader]) await c.run("SET TimeZone = 'UTC'");
   const store = new DuckDbStore(path, instance, writer, reader, opts.logger);
   try {
     await store.migrate();
@@ -99,6 +103,11 @@ class DuckDbStore implements Store {
    * load each round trip waits behind the HTTP requests being parsed. It is flushed inside every transaction.
    */
   private eventsAppender: DuckDBAppender | null = null;
+  readonly dialect = duckDbDialect;
+  private readonly segmentTables = new DuckDbSegmentTables(
+    (sql, params) => this.read(sql, params),
+    (sql, params, each) => this.streamRead(sql, params, each),
+  );
 
   constructor(
     readonly path: string,
@@ -138,6 +147,15 @@ class DuckDbStore implements Store {
   private read(sql: string, params: DuckDBValue[] = []): Promise<Row[]> {
     const run = async () => (await this.reader.runAndReadAll(sql, params)).getRowObjectsJS();
     // Inside readSnapshot the lock is already held and the reads share its transaction.
+    return this.inSnapshot.getStore() ? run() : this.readLock.run(run);
+  }
+
+  /** Reads a large result chunk by chunk, holding the read lock until done. */
+  private streamRead(sql: string, params: DuckDBValue[], each: (rows: Row[]) => void): Promise<void> {
+    const run = async () => {
+      const result = await this.reader.stream(sql, params);
+      for await (const rows of result.yieldRowObjectJs()) each(rows);
+    };
     return this.inSnapshot.getStore() ? run() : this.readLock.run(run);
   }
 
@@ -192,6 +210,7 @@ class DuckDbStore implements Store {
         await this.replaceProfiles(batch.profiles);
         await this.replaceAccounts(batch.accounts);
         await this.appendAudit(batch.audit);
+        if (batch.segments) await this.segmentTables.write(w, batch.segments);
         if (batch.duplicates > 0) {
           await w.run(`UPDATE counters SET value = value + $1 WHERE name = 'duplicates'`, [batch.duplicates]);
         }
@@ -630,6 +649,20 @@ class DuckDbStore implements Store {
       };
     });
   }
+
+  // ---------------------------------------------------------------- segments
+
+  listSegments = () => this.segmentTables.listSegments();
+  segmentEngineState = () => this.segmentTables.segmentEngineState();
+  loadMemberships: Store['loadMemberships'] = (each) => this.segmentTables.loadMemberships(each);
+  membersPage: Store['membersPage'] = (id, opts) => this.segmentTables.membersPage(id, opts);
+  memberCount: Store['memberCount'] = (id) => this.segmentTables.memberCount(id);
+  segmentsOf: Store['segmentsOf'] = (id) => this.segmentTables.segmentsOf(id);
+  changesSince: Store['changesSince'] = (seq, limit, id) => this.segmentTables.changesSince(seq, limit, id);
+  selectProfileIds: Store['selectProfileIds'] = (q, opts) => this.segmentTables.selectProfileIds(q, opts);
+  countProfiles: Store['countProfiles'] = (q) => this.segmentTables.countProfiles(q);
+  scanEvents: Store['scanEvents'] = (f, each) => this.segmentTables.scanEvents(f, each);
+  scanProfiles: Store['scanProfiles'] = (each) => this.segmentTables.scanProfiles(each);
 
   async close(): Promise<void> {
     await this.writeLock.run(async () => {

@@ -101,6 +101,42 @@ export const MIGRATIONS: readonly Migration[] = [
       `INSERT INTO counters VALUES ('duplicates', 0)`,
     ],
   },
+  {
+    version: 2,
+    name: 'segments: definitions, current members, the change feed, engine watermark, scores',
+    statements: [
+      `CREATE TABLE segments (
+        segment_id VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        description VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        definition JSON,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL
+      )`,
+      `CREATE TABLE segment_members (
+        segment_id VARCHAR NOT NULL,
+        profile_id VARCHAR NOT NULL,
+        since TIMESTAMPTZ NOT NULL
+      )`,
+      // The durable, ordered change feed: seq is assigned by the engine and only grows.
+      `CREATE TABLE segment_changes (
+        seq BIGINT NOT NULL,
+        segment_id VARCHAR NOT NULL,
+        profile_id VARCHAR NOT NULL,
+        change VARCHAR NOT NULL,
+        changed_at TIMESTAMPTZ NOT NULL,
+        reason JSON NOT NULL
+      )`,
+      `CREATE TABLE segment_engine (watermark TIMESTAMPTZ, last_seq BIGINT NOT NULL)`,
+      `INSERT INTO segment_engine VALUES (NULL, 0)`,
+      `CREATE TABLE profile_scores (
+        profile_id VARCHAR NOT NULL,
+        scores JSON NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL
+      )`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((m, x) => Math.max(m, x.version), 0);

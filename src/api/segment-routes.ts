@@ -1,0 +1,246 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError, ProfileId } from '../kernel/index.js';
+import { ErrorBody } from '../ingest/index.js';
+import type { SegmentError, SegmentService } from '../segments/index.js';
+import type { MembershipChangeRow } from '../store/index.js';
+
+export interface SegmentDeps {
+  segments: SegmentService;
+}
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+const security = [{ adminKey: [] }];
+
+const Definition = z
+  .union([z.string().min(1).max(20_000), z.record(z.string(), z.unknown())])
+  .describe('The text form (see docs/segments.md) or the AST as JSON.');
+
+export const SegmentBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(2000).optional(),
+  definition: Definition.optional().describe('Omit for a manual list, whose members are uploaded.'),
+});
+
+export const SegmentView = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  kind: z.enum(['rule', 'manual']),
+  text: z.string().nullable().describe('The definition in the text form (null for manual lists).'),
+  definition: z.unknown().describe('The definition as an AST (null for manual lists).'),
+  size: z.number().int().optional().describe('Current number of members.'),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const ChangeView = z.object({
+  seq: z.number().int(),
+  segmentId: z.string(),
+  profileId: z.string(),
+  change: z.enum(['entered', 'exited']),
+  at: z.string(),
+  reason: z.unknown().describe('What caused it: trigger (event, time, merge, ...) and the conditions that flipped.'),
+});
+
+export const ChangesPage = z.object({
+  cursor: z.string().describe('Pass as `since` to continue after the last change of this page.'),
+  changes: z.array(ChangeView),
+});
+
+const ExplainNodeView: z.ZodType<unknown> = z.lazy(() =>
+  z.object({ condition: z.string(), result: z.boolean(), value: z.unknown().optional(), children: z.array(ExplainNodeView).optional() }),
+);
+
+export const changeView = (c: MembershipChangeRow): z.infer<typeof ChangeView> => ({
+  seq: c.seq,
+  segmentId: c.segmentId,
+  profileId: c.profileId,
+  change: c.change,
+  at: c.at.toISOString(),
+  reason: c.reason,
+});
+
+/** A segment error as the HTTP surface reports it: the catalogue code, with its specifics in `details`. */
+export function segmentFailure(e: SegmentError): AppError {
+  switch (e.code) {
+    case 'segments.parse_error':
+      return new AppError(e.code, e.message, {
+        path: 'definition',
+        hint: e.hint || undefined,
+        details: { line: e.line, column: e.column, offset: e.offset, expected: e.expected, found: e.found },
+      });
+    case 'segments.invalid_definition':
+      return new AppError(e.code, e.message, { path: 'definition', details: { issues: e.issues } });
+    case 'segments.unknown_reference':
+      return new AppError(e.code, e.message, { path: 'definition', details: { names: e.names } });
+    case 'segments.cycle':
+      return new AppError(e.code, e.message, { path: 'definition', details: { cycle: e.cycle } });
+    case 'segments.in_use':
+      return new AppError(e.code, e.message, { details: { usedBy: e.usedBy } });
+    default:
+      return new AppError(e.code, e.message);
+  }
+}
+
+function csvCell(v: string): string {
+  return /[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+}
+
+/** Segments under /api/segments (admin key; the admin routes' hook applies). */
+export async function segmentRoutes(app: FastifyInstance, deps: SegmentDeps): Promise<void> {
+  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const s = deps.segments;
+  const unwrap = <T>(res: { ok: true; value: T } | { ok: false; error: SegmentError }): T => {
+    if (!res.ok) throw segmentFailure(res.error);
+    return res.value;
+  };
+
+  r.get('/api/segments', {
+    schema: { tags: ['segments'], summary: 'Every segment with its current size', security, response: { 200: z.object({ items: z.array(SegmentView) }), ...errors } },
+    handler: async () => {
+      const items = [];
+      for (const x of s.list()) items.push({ ...x, size: await s.size(x.id) });
+      return { items };
+    },
+  });
+
+  r.post('/api/segments', {
+    schema: {
+      tags: ['segments'],
+      summary: 'Create a segment; its members are computed over all history before this returns',
+      security,
+      body: SegmentBody,
+      response: { 201: SegmentView, ...errors },
+    },
+    handler: async (req, reply) => {
+      const seg = unwrap(await s.create(req.body));
+      void reply.status(201);
+      return { ...seg, size: await s.size(seg.id) };
+    },
+  });
+
+  r.post('/api/segments/preview', {
+    schema: {
+      tags: ['segments'],
+      summary: 'Size and a sample of members of a definition, without saving it',
+      security,
+      body: z.object({ definition: Definition, at: z.iso.datetime({ offset: true }).optional().describe('Evaluate at this instant (default now).') }),
+      response: { 200: z.object({ size: z.number().int(), sample: z.array(z.string()), at: z.string(), text: z.string() }), ...errors },
+    },
+    handler: async (req) => unwrap(await s.preview(req.body.definition, req.body.at ? new Date(req.body.at) : undefined)),
+  });
+
+  r.get('/api/segments/changes', {
+    schema: {
+      tags: ['segments'],
+      summary: 'The durable, ordered feed of membership changes',
+      security,
+      querystring: z.object({
+        since: z.coerce.number().int().min(0).default(0).describe('Cursor from the previous page (0 for the start).'),
+        limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+        segment: z.string().optional().describe('Only this segment id.'),
+      }),
+      response: { 200: ChangesPage, ...errors },
+    },
+    handler: async (req) => {
+      const rows = await s.changes(req.query.since, req.query.limit, req.query.segment);
+      const last = rows[rows.length - 1];
+      return { cursor: String(last ? last.seq : req.query.since), changes: rows.map(changeView) };
+    },
+  });
+
+  r.get('/api/segments/:id', {
+    schema: { tags: ['segments'], summary: 'One segment (by id or name) with its current size', security, params: z.object({ id: z.string().min(1).max(200) }), response: { 200: SegmentView, ...errors } },
+    handler: async (req) => {
+      const seg = unwrap(s.get(req.params.id));
+      return { ...seg, size: await s.size(seg.id) };
+    },
+  });
+
+  r.put('/api/segments/:id', {
+    schema: { tags: ['segments'], summary: 'Change a segment; members are recomputed and changes emitted', security, params: z.object({ id: z.string().min(1).max(200) }), body: SegmentBody, response: { 200: SegmentView, ...errors } },
+    handler: async (req) => {
+      const seg = unwrap(await s.update(req.params.id, req.body));
+      return { ...seg, size: await s.size(seg.id) };
+    },
+  });
+
+  r.delete('/api/segments/:id', {
+    schema: { tags: ['segments'], summary: 'Delete a segment; its members exit', security, params: z.object({ id: z.string().min(1).max(200) }), response: { 200: SegmentView, ...errors } },
+    handler: async (req) => unwrap(await s.remove(req.params.id)),
+  });
+
+  r.get('/api/segments/:id/members', {
+    schema: {
+      tags: ['segments'],
+      summary: 'Members, ordered by profile id, a page at a time (or CSV with format=csv)',
+      security,
+      params: z.object({ id: z.string().min(1).max(200) }),
+      querystring: z.object({
+        cursor: z.string().max(200).optional(),
+        limit: z.coerce.number().int().min(1).max(100_000).default(100),
+        format: z.enum(['json', 'csv']).default('json'),
+      }),
+      response: {
+        200: z.union([
+          z.object({ items: z.array(z.object({ profileId: z.string(), since: z.string() })), nextCursor: z.string().nullable() }),
+          z.string(),
+        ]),
+        ...errors,
+      },
+    },
+    handler: async (req, reply) => {
+      if (req.query.format === 'csv') {
+        // The whole list, in pages, as one CSV document.
+        const lines = ['profile_id,since'];
+        let cursor: string | undefined;
+        for (;;) {
+          const page = unwrap(await s.members(req.params.id, { cursor, limit: 10_000 }));
+          for (const m of page.items) lines.push(`${csvCell(m.profileId)},${m.since.toISOString()}`);
+          if (page.nextCursor === null) break;
+          cursor = page.nextCursor;
+        }
+        void reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="segment-members.csv"`);
+        return `${lines.join('\n')}\n`;
+      }
+      const page = unwrap(await s.members(req.params.id, { cursor: req.query.cursor, limit: req.query.limit }));
+      return { items: page.items.map((m) => ({ profileId: m.profileId, since: m.since.toISOString() })), nextCursor: page.nextCursor };
+    },
+  });
+
+  r.put('/api/segments/:id/members', {
+    schema: {
+      tags: ['segments'],
+      summary: 'Upload the members of a manual list: profile ids as JSON or as CSV (one id per line, header optional)',
+      security,
+      params: z.object({ id: z.string().min(1).max(200) }),
+      querystring: z.object({ mode: z.enum(['replace', 'append']).default('replace') }),
+      body: z.union([z.object({ profileIds: z.array(z.string().min(1).max(200)).max(1_000_000) }), z.string()]),
+      response: { 200: z.object({ added: z.number().int(), removed: z.number().int(), unknown: z.number().int() }), ...errors },
+    },
+    handler: async (req) => {
+      const ids =
+        typeof req.body === 'string'
+          ? req.body
+              .split(/\r?\n/)
+              .map((l) => (l.split(',')[0] ?? '').trim().replace(/^"|"$/g, ''))
+              .filter((l) => l !== '' && l !== 'profile_id')
+          : req.body.profileIds;
+      return unwrap(await s.setMembers(req.params.id, ids.map(ProfileId), req.query.mode));
+    },
+  });
+
+  r.get('/api/segments/:id/explain/:profileId', {
+    schema: {
+      tags: ['segments'],
+      summary: 'Why a profile is in or out: each condition with its value and truth',
+      security,
+      params: z.object({ id: z.string().min(1).max(200), profileId: z.string().min(1).max(200) }),
+      response: { 200: z.object({ segment: SegmentView, member: z.boolean(), at: z.string(), tree: ExplainNodeView.nullable() }), ...errors },
+    },
+    handler: async (req) => unwrap(s.explain(req.params.id, ProfileId(req.params.profileId))),
+  });
+}

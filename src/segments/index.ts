@@ -1,0 +1,11 @@
+export * from './ast.js';
+export { parseDefinition, type ParseError } from './parse-text.js';
+export { printDefinition } from './print-text.js';
+export { checkDefinition, expandComputed, dependenciesOf, type ComputedTraits, type DefinitionIssue } from './check.js';
+export { compileSegment, type CompileContext } from './compile-sql.js';
+export { evaluate, type Facts } from './evaluate.js';
+export { HistoryFacts, toSegmentEvent, type ProfileHistory, type SegmentEvent } from './history-facts.js';
+export { LiveEngine, type ChangeReason, type LiveSegment } from './live-engine.js';
+export { SegmentService, type SegmentError, type SegmentInput, type SegmentSummary, type Preview, type WriterLoop } from './segment-service.js';
+export { explain, type ExplainNode } from './explain.js';
+export { BUILT_IN_COMPUTED_TRAITS } from './computed-traits.js';

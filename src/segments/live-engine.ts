@@ -1,0 +1,473 @@
+import type { Logger, ProfileId } from '../kernel/index.js';
+import type { CommitBatch, MembershipChangeRow, ProfileRow, SegmentRow, SegmentStore } from '../store/index.js';
+import { Condition } from './ast.js';
+import { dependenciesOf, expandComputed, type ComputedTraits, type Dependencies } from './check.js';
+import { evaluate } from './evaluate.js';
+import { toSegmentEvent } from './history-facts.js';
+import { addEvent, LeafRegistry, LiveFacts, mergeState, nextChange, ProfileState, prune, type Refill } from './live-state.js';
+import { MinHeap } from './min-heap.js';
+import { callTypeNamed } from './values.js';
+import { printDefinition } from './print-text.js';
+
+/**
+ * The real-time evaluator. It runs inside the single writer: before each commit it sees the batch (events, merges,
+ * trait changes), updates per-profile state, re-evaluates only the segments the batch can affect, and adds the
+ * membership changes to the same transaction, so the change feed holds a change the moment its event is
+ * acknowledged. Time-driven changes come from a timer queue keyed by the exact instant a window edge passes; they are
+ * stamped with that instant, also when processed late (after a restart). State is derived from the database and
+ * rebuilt on start; memberships and the watermark are durable, so nothing is emitted twice or missed.
+ */
+
+export interface LiveSegment {
+  row: SegmentRow;
+  /** The definition with computed traits expanded; null for manual lists. */
+  definition: Condition | null;
+  deps: Dependencies;
+  /** Printed text of the parts whose flips explain a change: the root's children, or the root. */
+  parts: { condition: Condition; text: string }[];
+}
+
+export interface ChangeReason {
+  trigger: 'event' | 'time' | 'merge' | 'segment_created' | 'segment_updated' | 'segment_deleted' | 'recomputed' | 'manual';
+  event?: string | undefined;
+  messageId?: string | undefined;
+  mergedInto?: string | undefined;
+  /** The parts of the definition that flipped (all parts, with their truth, when the earlier truth is unknown). */
+  conditions?: { condition: string; was?: boolean | undefined; now: boolean }[] | undefined;
+}
+
+export interface LiveEngineOptions {
+  store: SegmentStore;
+  isPii(key: string): boolean;
+  computed: ComputedTraits;
+  logger: Logger;
+  /** Called when the earliest timer changes; the host arranges to run a commit at that instant. */
+  onWake?: (at: number) => void;
+}
+
+const HOUR = 3_600_000;
+
+export class LiveEngine {
+  private segments = new Map<string, LiveSegment>();
+  private byName = new Map<string, LiveSegment>();
+  private ordered: LiveSegment[] = [];
+  private reg = new LeafRegistry();
+  private profiles = new Map<ProfileId, ProfileState>();
+  private heap = new MinHeap<ProfileState>();
+  private traitKeys = new Set<string>();
+  private lastSeq = 0;
+  private watermark = 0;
+  /** Changes decided outside a commit (reconciliation on start), written with the next commit. */
+  private pending: MembershipChangeRow[] = [];
+  private upserts: SegmentRow[] = [];
+  private deletes: string[] = [];
+
+  private constructor(private readonly o: LiveEngineOptions) {}
+
+  static async start(o: LiveEngineOptions, now: Date): Promise<LiveEngine> {
+    const e = new LiveEngine(o);
+    await e.load(now.getTime());
+    return e;
+  }
+
+  get profileCount(): number {
+    return this.profiles.size;
+  }
+
+  list(): LiveSegment[] {
+    return this.ordered;
+  }
+
+  byId(id: string): LiveSegment | undefined {
+    return this.segments.get(id);
+  }
+
+  named(name: string): LiveSegment | undefined {
+    return this.byName.get(name);
+  }
+
+  /** The earliest instant at which a timer is due, or Infinity. */
+  nextWake(): number {
+    return this.heap.peekKey();
+  }
+
+  // ------------------------------------------------------------------ loading
+
+  /** Forgets everything and rebuilds from the store (on start, and after a failed commit). */
+  async load(nowMs: number): Promise<void> {
+    const started = Date.now();
+    this.segments.clear();
+    this.byName.clear();
+    this.ordered = [];
+    this.reg = new LeafRegistry();
+    this.profiles.clear();
+    this.heap.clear();
+    this.traitKeys.clear();
+    this.pending = [];
+    this.upserts = [];
+    this.deletes = [];
+    const st = await this.o.store.segmentEngineState();
+    this.lastSeq = st.lastSeq;
+    this.watermark = st.watermark?.getTime() ?? nowMs;
+    for (const row of await this.o.store.listSegments()) this.install(row);
+    this.order();
+    await this.o.store.scanProfiles((p) => this.applyProfileRow(this.stateOf(p.profileId), p));
+    await this.loadHistory(null);
+    await this.o.store.loadMemberships((segmentId, profileId, since) => {
+      if (this.segments.has(segmentId)) this.stateOf(profileId).members.set(segmentId, since.getTime());
+    });
+    // The state now stands as it was at the watermark: any disagreement with the stored members is corrected, and
+    // timers from the watermark on are queued (those already due run with the next commit, stamped on time).
+    const at = this.watermark;
+    for (const s of this.profiles.values()) {
+      this.evaluateProfile(s, null, at, { trigger: 'recomputed' }, this.pending, null);
+      this.schedule(s, at);
+    }
+    this.o.logger.info(
+      { segments: this.segments.size, profiles: this.profiles.size, ms: Date.now() - started, corrected: this.pending.length },
+      'live segment state loaded',
+    );
+  }
+
+  private stateOf(id: ProfileId): ProfileState {
+    let s = this.profiles.get(id);
+    if (!s) {
+      s = new ProfileState(id);
+      this.profiles.set(id, s);
+    }
+    return s;
+  }
+
+  private applyProfileRow(s: ProfileState, p: ProfileRow): Set<string> {
+    const changed = new Set<string>();
+    for (const key of this.traitKeys) {
+      const pii = this.o.isPii(key);
+      const src = pii ? p.pii : p.traits;
+      const v = src.values[key];
+      const time = src.times[key];
+      if (JSON.stringify(v) !== JSON.stringify(s.traits[key])) changed.add(key);
+      if (v === undefined) delete s.traits[key];
+      else s.traits[key] = v;
+      if (time === undefined) delete s.traitTimes[key];
+      else s.traitTimes[key] = Date.parse(time);
+    }
+    return changed;
+  }
+
+  /** Loads event history into the lists and totals named by `only` (everything when null). */
+  private async loadHistory(only: Refill | null): Promise<void> {
+    const streams = only === null ? this.reg.streams : this.reg.streams.filter((s) => only.lists.has(s.id) || s.totals.some((l) => only.totals.has(l.id)));
+    if (streams.length === 0) return;
+    const anyName = streams.some((s) => s.event === undefined);
+    const names = [...new Set(streams.map((s) => s.event).filter((n): n is string => n !== undefined))];
+    const callTypes = names.map(callTypeNamed).filter((t): t is string => t !== null);
+    // Streams that only feed rolling windows need no event older than their longest window.
+    const since = streams.every((s) => s.windowed && !s.keepAll && s.totals.length === 0)
+      ? new Date(this.watermark - Math.max(...streams.map((s) => s.keepMs)) - HOUR)
+      : null;
+    await this.o.store.scanEvents({ kinds: anyName ? null : { trackEvents: names, callTypes }, since }, (e) => {
+      addEvent(this.reg, this.stateOf(e.profileId), toSegmentEvent(e), only ?? undefined);
+    });
+  }
+
+  /** Registers a segment's leaves; returns what history must be loaded for it. */
+  private install(row: SegmentRow): Refill {
+    const lists = new Set<number>();
+    const totals = new Set<number>();
+    let definition: Condition | null = null;
+    if (row.kind === 'rule') {
+      const parsed = Condition.safeParse(row.definition);
+      if (!parsed.success) {
+        this.o.logger.error({ segment: row.segmentId }, 'stored segment definition does not parse; it is skipped');
+        return { lists, totals };
+      }
+      definition = expandComputed(parsed.data, this.o.computed);
+    }
+    const deps = definition === null ? dependenciesOf({ kind: 'random_bucket', percent: 100 }) : dependenciesOf(definition);
+    if (definition === null) deps.segments.clear();
+    for (const op of deps.events) {
+      const { leaf, fresh } = this.reg.register(op);
+      if (!fresh) continue;
+      if (op.window === undefined) totals.add(leaf.id);
+      else lists.add(leaf.stream.id);
+    }
+    for (const k of deps.traitKeys) this.traitKeys.add(k);
+    const root = definition;
+    const parts =
+      root === null ? [] : (root.kind === 'and' || root.kind === 'or' ? root.of : [root]).map((c) => ({ condition: c, text: printDefinition(c) }));
+    const seg: LiveSegment = { row, definition, deps, parts };
+    const old = this.segments.get(row.segmentId);
+    if (old) this.byName.delete(old.row.name);
+    this.segments.set(row.segmentId, seg);
+    this.byName.set(row.name, seg);
+    return { lists, totals };
+  }
+
+  /** Topological order: a segment comes after the segments it refers to. */
+  private order(): void {
+    const out: LiveSegment[] = [];
+    const seen = new Set<string>();
+    const visit = (s: LiveSegment) => {
+      if (seen.has(s.row.segmentId)) return;
+      seen.add(s.row.segmentId);
+      for (const name of s.deps.segments) {
+        const d = this.byName.get(name);
+        if (d) visit(d);
+      }
+      out.push(s);
+    };
+    for (const s of this.segments.values()) visit(s);
+    this.ordered = out;
+  }
+
+  // ------------------------------------------------------------------ evaluation
+
+  private facts(s: ProfileState, at: number): LiveFacts {
+    return new LiveFacts(this.reg, s, at, (name) => {
+      const seg = this.byName.get(name);
+      return seg !== undefined && s.members.has(seg.row.segmentId);
+    });
+  }
+
+  /**
+   * Re-evaluates `only` (all when null) and the segments depending on them, in dependency order, and records every
+   * membership that flips. `before` holds each part's truth before the batch, to name the conditions that flipped.
+   */
+  private evaluateProfile(
+    s: ProfileState,
+    only: Set<LiveSegment> | null,
+    at: number,
+    reason: ChangeReason,
+    out: MembershipChangeRow[],
+    before: Map<string, boolean[]> | null,
+  ): void {
+    const f = this.facts(s, at);
+    const touched = only === null ? null : new Set(only);
+    for (const seg of this.ordered) {
+      if (touched !== null && !touched.has(seg)) {
+        if (![...seg.deps.segments].some((n) => { const d = this.byName.get(n); return d !== undefined && touched.has(d); })) continue;
+        touched.add(seg);
+      }
+      if (seg.definition === null) continue;
+      const id = seg.row.segmentId;
+      const now = evaluate(seg.definition, f);
+      const was = s.members.has(id);
+      if (now === was) continue;
+      if (now) s.members.set(id, at);
+      else s.members.delete(id);
+      const prev = before?.get(id);
+      const parts = seg.parts.map((p, i) => ({ condition: p.text, was: prev?.[i], now: evaluate(p.condition, f) }));
+      const flipped = parts.filter((p) => p.was !== undefined && p.was !== p.now);
+      out.push({
+        seq: 0,
+        segmentId: id,
+        profileId: s.profileId,
+        change: now ? 'entered' : 'exited',
+        at: new Date(at),
+        reason: { ...reason, conditions: flipped.length > 0 ? flipped : parts },
+      });
+    }
+  }
+
+  private partTruths(s: ProfileState, segs: Iterable<LiveSegment>, at: number): Map<string, boolean[]> {
+    const f = this.facts(s, at);
+    const m = new Map<string, boolean[]>();
+    for (const seg of segs) m.set(seg.row.segmentId, seg.parts.map((p) => evaluate(p.condition, f)));
+    return m;
+  }
+
+  private schedule(s: ProfileState, at: number): void {
+    prune(this.reg, s, at);
+    let next = Number.POSITIVE_INFINITY;
+    const f = this.facts(s, at);
+    for (const seg of this.ordered) {
+      if (seg.definition === null || !seg.deps.timed) continue;
+      const t = nextChange(seg.definition, f);
+      if (t < next) next = t;
+    }
+    if (next !== s.wake) {
+      s.wake = next;
+      if (Number.isFinite(next)) this.heap.push(next, s);
+    }
+  }
+
+  /** Runs every timer due at or before `until`, each at its own instant. */
+  private runTimers(until: number, out: MembershipChangeRow[]): void {
+    const timed = new Set(this.ordered.filter((s) => s.deps.timed));
+    while (this.heap.peekKey() <= until) {
+      const { key, item: s } = this.heap.pop() as { key: number; item: ProfileState };
+      if (s.wake !== key || !this.profiles.has(s.profileId)) continue;
+      s.wake = Number.POSITIVE_INFINITY;
+      const before = this.partTruths(s, timed, key - 1);
+      this.evaluateProfile(s, timed, key, { trigger: 'time' }, out, before);
+      this.schedule(s, key);
+    }
+  }
+
+  // ------------------------------------------------------------------ the commit hook
+
+  /** Before a commit: timers due by `now`, then the batch's merges, trait changes and events. */
+  prepare(batch: CommitBatch, nowDate: Date): void {
+    const now = Math.max(nowDate.getTime(), this.watermark);
+    const out: MembershipChangeRow[] = this.pending;
+    this.pending = [];
+    this.runTimers(now, out);
+
+    const all = new Set(this.ordered);
+    const affected = new Map<ProfileState, { segs: Set<LiveSegment>; reason: ChangeReason; before: Map<string, boolean[]> | null }>();
+    const touch = (s: ProfileState, segs: Iterable<LiveSegment>, reason: ChangeReason) => {
+      let a = affected.get(s);
+      if (!a) {
+        a = { segs: new Set(), reason, before: null };
+        affected.set(s, a);
+      }
+      for (const x of segs) {
+        if (a.segs.has(x)) continue;
+        a.segs.add(x);
+        // Truth of the parts before this batch changed anything, to say which ones flipped.
+        (a.before ??= new Map()).set(x.row.segmentId, x.parts.map((p) => evaluate(p.condition, this.facts(s, now))));
+      }
+      a.reason = reason;
+    };
+
+    for (const m of batch.merges) {
+      const loser = this.profiles.get(m.loser);
+      const winner = this.stateOf(m.winner);
+      if (!loser) continue;
+      touch(winner, all, { trigger: 'merge' });
+      for (const [segmentId] of loser.members) {
+        out.push({ seq: 0, segmentId, profileId: loser.profileId, change: 'exited', at: new Date(now), reason: { trigger: 'merge', mergedInto: m.winner } });
+      }
+      mergeState(winner, loser);
+      this.profiles.delete(m.loser);
+      affected.delete(loser);
+    }
+    const traitSegs = this.ordered.filter((seg) => seg.deps.traitKeys.size > 0);
+    for (const row of batch.profiles) {
+      if (row.mergedInto !== null) continue;
+      const fresh = !this.profiles.has(row.profileId);
+      const s = this.stateOf(row.profileId);
+      // A new profile may match at once (`not count(...) >= 1`); a known one only where its traits matter.
+      touch(s, fresh ? all : traitSegs, { trigger: 'event' });
+      this.applyProfileRow(s, row);
+    }
+    for (const e of batch.events) {
+      const s = this.stateOf(e.profileId);
+      const ev = toSegmentEvent({ type: e.type, event: e.event, ts: e.timestamp.getTime(), properties: e.properties });
+      // Before-truths are taken before the event lands, so they must be recorded first.
+      const segs = this.segmentsFed(ev.name);
+      touch(s, segs, { trigger: 'event', event: ev.name ?? e.type, messageId: e.messageId });
+      addEvent(this.reg, s, ev);
+    }
+    for (const [s, a] of affected) {
+      this.evaluateProfile(s, a.segs, now, a.reason, out, a.before);
+      this.schedule(s, now);
+    }
+    for (const c of out) c.seq = ++this.lastSeq;
+    batch.segments = { upserts: this.upserts, deletes: this.deletes, changes: out, watermark: new Date(now) };
+    this.upserts = [];
+    this.deletes = [];
+    this.watermark = now;
+    if (this.o.onWake && Number.isFinite(this.heap.peekKey())) this.o.onWake(this.heap.peekKey());
+  }
+
+  private fedCache = new Map<string | null, LiveSegment[]>();
+  /** Segments with an operand fed by events of this name. */
+  private segmentsFed(name: string | null): LiveSegment[] {
+    let segs = this.fedCache.get(name);
+    if (!segs) {
+      const streams = new Set(this.reg.streamsFor(name));
+      segs = this.ordered.filter((seg) => seg.deps.events.some((op) => streams.has(this.reg.leafOf(op).stream)));
+      this.fedCache.set(name, segs);
+    }
+    return segs;
+  }
+
+  // ------------------------------------------------------------------ segment changes (run as committer tasks)
+
+  /** Adds or replaces a segment: loads any history its operands need, then evaluates it for every profile. */
+  async upsert(row: SegmentRow, nowDate: Date): Promise<void> {
+    const now = Math.max(nowDate.getTime(), this.watermark);
+    const existed = this.segments.has(row.segmentId);
+    const refill = this.install(row);
+    this.order();
+    this.fedCache.clear();
+    // A stream whose list gains a longer window is reloaded whole; new totals start from zero.
+    for (const s of this.profiles.values()) {
+      for (const id of refill.lists) s.lists[id] = undefined;
+      for (const id of refill.totals) s.accs[id] = undefined;
+    }
+    if (refill.lists.size > 0 || refill.totals.size > 0) await this.loadHistory(refill);
+    const seg = this.segments.get(row.segmentId) as LiveSegment;
+    if ([...seg.deps.traitKeys].length > 0) {
+      await this.o.store.scanProfiles((p) => {
+        const s = this.profiles.get(p.profileId);
+        if (s) this.applyProfileRow(s, p);
+      });
+    }
+    this.upserts.push(row);
+    const out = this.pending;
+    const reason: ChangeReason = { trigger: existed ? 'segment_updated' : 'segment_created' };
+    for (const s of this.profiles.values()) {
+      this.evaluateProfile(s, new Set([seg]), now, reason, out, null);
+      this.schedule(s, now);
+    }
+  }
+
+  /** Removes a segment; its members exit. */
+  remove(segmentId: string, nowDate: Date): void {
+    const seg = this.segments.get(segmentId);
+    if (!seg) return;
+    const now = Math.max(nowDate.getTime(), this.watermark);
+    for (const s of this.profiles.values()) {
+      if (!s.members.delete(segmentId)) continue;
+      this.pending.push({ seq: 0, segmentId, profileId: s.profileId, change: 'exited', at: new Date(now), reason: { trigger: 'segment_deleted' } });
+    }
+    this.segments.delete(segmentId);
+    this.byName.delete(seg.row.name);
+    this.order();
+    this.fedCache.clear();
+    this.deletes.push(segmentId);
+  }
+
+  /** Sets the members of a manual list (replace) or adds to them (append). */
+  setManualMembers(segmentId: string, ids: ProfileId[], mode: 'replace' | 'append', nowDate: Date): { added: number; removed: number; unknown: number } {
+    const now = Math.max(nowDate.getTime(), this.watermark);
+    const want = new Set<ProfileId>();
+    let unknown = 0;
+    for (const id of ids) {
+      if (this.profiles.has(id)) want.add(id);
+      else unknown++;
+    }
+    let added = 0;
+    let removed = 0;
+    const touched: ProfileState[] = [];
+    for (const s of this.profiles.values()) {
+      const has = s.members.has(segmentId);
+      const should = want.has(s.profileId) || (mode === 'append' && has);
+      if (has === should) continue;
+      if (should) {
+        s.members.set(segmentId, now);
+        added++;
+      } else {
+        s.members.delete(segmentId);
+        removed++;
+      }
+      touched.push(s);
+      this.pending.push({ seq: 0, segmentId, profileId: s.profileId, change: should ? 'entered' : 'exited', at: new Date(now), reason: { trigger: 'manual' } });
+    }
+    const seg = this.segments.get(segmentId);
+    if (seg) for (const s of touched) this.evaluateProfile(s, new Set([seg]), now, { trigger: 'manual' }, this.pending, null);
+    return { added, removed, unknown };
+  }
+
+  /** The live answer for one profile (for explain): facts at `at`. */
+  factsFor(profileId: ProfileId, at: number): LiveFacts | null {
+    const s = this.profiles.get(profileId);
+    return s ? this.facts(s, at) : null;
+  }
+
+  isMember(segmentId: string, profileId: ProfileId): boolean {
+    return this.profiles.get(profileId)?.members.has(segmentId) ?? false;
+  }
+}

@@ -1,0 +1,313 @@
+import type { ProfileId } from '../kernel/index.js';
+import { durationMs, type Condition, type KeyPath, type RfmField } from './ast.js';
+import { heldTraitKey, matchesFilter, operandValue, type AggregateOperand, type EventOperand, type Facts, type OccurrenceOperand } from './evaluate.js';
+import { AggregateAcc, inWindow, type SegmentEvent } from './history-facts.js';
+import { storedDateMs, valueAt } from './values.js';
+
+/**
+ * The live engine's per-profile state. Events are sorted into streams (an event name and a property filter: decided
+ * once, when the event arrives); a stream keeps the (time, values) of its events while some windowed operand may
+ * still need them, and operands without a window keep running totals instead of events.
+ */
+
+export interface StreamDef {
+  id: number;
+  event: string | undefined;
+  where: Condition | undefined;
+  /** The property paths its windowed operands read, in the order of an entry's `vals`. */
+  paths: string[];
+  /** Longest rolling window of its operands (ms); events older than that are dropped. */
+  keepMs: number;
+  /** Whether an absolute window needs old events: then nothing is dropped. */
+  keepAll: boolean;
+  windowed: boolean;
+  /** Its operands without a window, which keep running totals. */
+  totals: LeafDef[];
+}
+
+export interface LeafDef {
+  id: number;
+  op: EventOperand;
+  stream: StreamDef;
+  /** Index into the stream's paths for the operand's property, or -1. */
+  pathIndex: number;
+}
+
+export interface Entry {
+  ts: number;
+  vals: unknown[];
+}
+
+/** A profile's live state. Arrays are indexed by stream or leaf id and stay sparse. */
+export class ProfileState {
+  traits: Record<string, unknown> = {};
+  traitTimes: Record<string, number> = {};
+  scores: Record<string, unknown> = {};
+  lists: (Entry[] | undefined)[] = [];
+  accs: (AggregateAcc | OccurrenceAcc | undefined)[] = [];
+  /** Current memberships, by segment id, with the time of entry. */
+  members = new Map<string, number>();
+  wake = Number.POSITIVE_INFINITY;
+
+  constructor(readonly profileId: ProfileId) {}
+}
+
+export class OccurrenceAcc {
+  first = Number.POSITIVE_INFINITY;
+  last = Number.NEGATIVE_INFINITY;
+  add(ts: number): void {
+    if (ts < this.first) this.first = ts;
+    if (ts > this.last) this.last = ts;
+  }
+  value(fn: 'first' | 'last'): number | null {
+    const v = fn === 'first' ? this.first : this.last;
+    return Number.isFinite(v) ? v : null;
+  }
+  mergeFrom(o: OccurrenceAcc): void {
+    this.add(o.first);
+    this.add(o.last);
+  }
+}
+
+function mergeAcc(into: AggregateAcc, from: AggregateAcc): void {
+  into.count += from.count;
+  into.sum += from.sum;
+  into.numeric += from.numeric;
+  if (from.min < into.min) into.min = from.min;
+  if (from.max > into.max) into.max = from.max;
+  for (const k of from.distinct) into.distinct.add(k);
+}
+
+/** Registry of streams and leaves shared by all live segments; the same operand text shares one leaf. */
+export class LeafRegistry {
+  readonly streams: StreamDef[] = [];
+  readonly leaves: LeafDef[] = [];
+  private readonly streamByKey = new Map<string, StreamDef>();
+  private readonly leafByKey = new Map<string, LeafDef>();
+  private readonly leafByOp = new WeakMap<EventOperand, LeafDef>();
+  /** Streams by event name; streams without a name match every event. */
+  private readonly byName = new Map<string, StreamDef[]>();
+  private readonly anyName: StreamDef[] = [];
+
+  /** Registers an operand; returns the leaf and whether its stream or leaf is new (its history must be loaded). */
+  register(op: EventOperand): { leaf: LeafDef; fresh: boolean } {
+    const key = JSON.stringify(op);
+    const known = this.leafByKey.get(key);
+    if (known) {
+      this.leafByOp.set(op, known);
+      return { leaf: known, fresh: false };
+    }
+    const sKey = JSON.stringify([op.event ?? null, op.where ?? null]);
+    let stream = this.streamByKey.get(sKey);
+    if (!stream) {
+      stream = { id: this.streams.length, event: op.event, where: op.where, paths: [], keepMs: 0, keepAll: false, windowed: false, totals: [] };
+      this.streams.push(stream);
+      this.streamByKey.set(sKey, stream);
+      if (op.event === undefined) this.anyName.push(stream);
+      else this.byName.set(op.event, [...(this.byName.get(op.event) ?? []), stream]);
+    }
+    let pathIndex = -1;
+    if (op.window !== undefined) {
+      stream.windowed = true;
+      if (op.window.kind === 'rolling') stream.keepMs = Math.max(stream.keepMs, durationMs(op.window.duration));
+      else stream.keepAll = true;
+      if (op.kind === 'aggregate' && op.property !== undefined) {
+        const p = JSON.stringify(op.property);
+        pathIndex = stream.paths.indexOf(p);
+        if (pathIndex < 0) pathIndex = stream.paths.push(p) - 1;
+      }
+    }
+    const leaf: LeafDef = { id: this.leaves.length, op, stream, pathIndex };
+    this.leaves.push(leaf);
+    if (op.window === undefined) stream.totals.push(leaf);
+    this.leafByKey.set(key, leaf);
+    this.leafByOp.set(op, leaf);
+    return { leaf, fresh: true };
+  }
+
+  leafOf(op: EventOperand): LeafDef {
+    const l = this.leafByOp.get(op);
+    if (!l) throw new Error('Operand was not registered with the live engine.');
+    return l;
+  }
+
+  streamsFor(name: string | null): StreamDef[] {
+    const named = name === null ? undefined : this.byName.get(name);
+    return named ? [...named, ...this.anyName] : this.anyName;
+  }
+
+  /** Leaves that keep running totals (no window). */
+  totalsOf(stream: StreamDef): LeafDef[] {
+    return stream.totals;
+  }
+}
+
+/** Which parts of the state a history scan refills: the event lists of some streams, the totals of some leaves. */
+export interface Refill {
+  lists: ReadonlySet<number>;
+  totals: ReadonlySet<number>;
+}
+
+/** Adds one event to a profile's state (only to the parts being refilled, when `only` is given). */
+export function addEvent(reg: LeafRegistry, s: ProfileState, e: SegmentEvent, only?: Refill): StreamDef[] {
+  const hit: StreamDef[] = [];
+  for (const stream of reg.streamsFor(e.name)) {
+    if (only !== undefined && !only.lists.has(stream.id) && !reg.totalsOf(stream).some((l) => only.totals.has(l.id))) continue;
+    if (stream.where !== undefined && !matchesFilter(stream.where, e.properties)) continue;
+    hit.push(stream);
+    if (stream.windowed && (only === undefined || only.lists.has(stream.id))) {
+      const list = (s.lists[stream.id] ??= []);
+      const entry: Entry = { ts: e.ts, vals: stream.paths.map((p) => valueAt(e.properties, JSON.parse(p) as KeyPath)) };
+      // Events mostly arrive in time order: append, and insert in place otherwise.
+      let i = list.length;
+      while (i > 0 && (list[i - 1] as Entry).ts > e.ts) i--;
+      list.splice(i, 0, entry);
+    }
+    for (const leaf of reg.totalsOf(stream)) {
+      if (only !== undefined && !only.totals.has(leaf.id)) continue;
+      if (leaf.op.kind === 'aggregate') {
+        const acc = (s.accs[leaf.id] ??= new AggregateAcc(leaf.op));
+        (acc as AggregateAcc).add(e.properties);
+      } else {
+        const acc = (s.accs[leaf.id] ??= new OccurrenceAcc());
+        (acc as OccurrenceAcc).add(e.ts);
+      }
+    }
+  }
+  return hit;
+}
+
+/** Drops events no windowed operand can need again at `now` or later. */
+export function prune(reg: LeafRegistry, s: ProfileState, now: number): void {
+  for (const stream of reg.streams) {
+    const list = s.lists[stream.id];
+    if (!list || stream.keepAll || list.length === 0) continue;
+    const cut = now - stream.keepMs;
+    let i = 0;
+    while (i < list.length && (list[i] as Entry).ts <= cut) i++;
+    if (i > 0) list.splice(0, i);
+    if (list.length === 0) s.lists[stream.id] = undefined;
+  }
+}
+
+/** Moves everything `from` knows into `into` (a merge of two profiles). */
+export function mergeState(into: ProfileState, from: ProfileState): void {
+  from.lists.forEach((l, id) => {
+    if (!l) return;
+    const merged = [...(into.lists[id] ?? []), ...l].sort((a, b) => a.ts - b.ts);
+    into.lists[id] = merged;
+  });
+  from.accs.forEach((a, id) => {
+    if (!a) return;
+    const mine = into.accs[id];
+    if (!mine) into.accs[id] = a;
+    else if (mine instanceof AggregateAcc && a instanceof AggregateAcc) mergeAcc(mine, a);
+    else if (mine instanceof OccurrenceAcc && a instanceof OccurrenceAcc) mine.mergeFrom(a);
+  });
+}
+
+/** Facts read from the live state. */
+export class LiveFacts implements Facts {
+  constructor(
+    private readonly reg: LeafRegistry,
+    private readonly s: ProfileState,
+    readonly now: number,
+    private readonly member: (name: string) => boolean,
+  ) {}
+
+  get profileId(): string {
+    return this.s.profileId;
+  }
+  trait(path: KeyPath): unknown {
+    return valueAt(this.s.traits, path);
+  }
+  traitSince(key: string): number | null {
+    return this.s.traitTimes[key] ?? null;
+  }
+  score(name: string): number | null {
+    const v = this.s.scores[name];
+    return typeof v === 'number' ? v : null;
+  }
+  rfm(field: RfmField): string | number | null {
+    const v = valueAt(this.s.scores, ['rfm', field]);
+    return typeof v === 'number' || typeof v === 'string' ? v : null;
+  }
+  aggregate(op: AggregateOperand): number | null {
+    const leaf = this.reg.leafOf(op);
+    if (op.window === undefined) {
+      const acc = this.s.accs[leaf.id];
+      return acc instanceof AggregateAcc ? acc.value() : new AggregateAcc(op).value();
+    }
+    const acc = new AggregateAcc(op);
+    for (const e of this.s.lists[leaf.stream.id] ?? []) {
+      if (!inWindow(op.window, e.ts, this.now)) continue;
+      acc.addValue(leaf.pathIndex < 0 ? undefined : e.vals[leaf.pathIndex]);
+    }
+    return acc.value();
+  }
+  occurrence(op: OccurrenceOperand): number | null {
+    const leaf = this.reg.leafOf(op);
+    if (op.window === undefined) {
+      const acc = this.s.accs[leaf.id];
+      return acc instanceof OccurrenceAcc ? acc.value(op.fn) : null;
+    }
+    let best: number | null = null;
+    for (const e of this.s.lists[leaf.stream.id] ?? []) {
+      if (!inWindow(op.window, e.ts, this.now)) continue;
+      if (best === null || (op.fn === 'first' ? e.ts < best : e.ts > best)) best = e.ts;
+    }
+    return best;
+  }
+  inSegment(name: string): boolean {
+    return this.member(name);
+  }
+
+  /** The earliest instant after `now` at which the windowed operand's set of events changes, or Infinity. */
+  nextWindowChange(op: EventOperand): number {
+    if (op.window?.kind !== 'rolling') return Number.POSITIVE_INFINITY;
+    const d = durationMs(op.window.duration);
+    const list = this.s.lists[this.reg.leafOf(op).stream.id] ?? [];
+    let next = Number.POSITIVE_INFINITY;
+    for (const e of list) {
+      // An event leaves the window at ts + d and an event from the future enters it at ts.
+      const t = e.ts > this.now ? e.ts : e.ts + d;
+      if (t > this.now && t < next) next = t;
+    }
+    return next;
+  }
+}
+
+/**
+ * The earliest instant after `f.now` at which the truth of `c` could change with no new event: window edges of its
+ * operands, `within` edges of dates, and `for` thresholds. Infinity when time alone changes nothing.
+ */
+export function nextChange(c: Condition, f: LiveFacts): number {
+  switch (c.kind) {
+    case 'and':
+    case 'or':
+      return Math.min(...c.of.map((x) => nextChange(x, f)));
+    case 'not':
+      return nextChange(c.of, f);
+    case 'in_segment':
+    case 'random_bucket':
+      return Number.POSITIVE_INFINITY;
+    case 'for': {
+      const key = heldTraitKey(c.of);
+      const since = key === null ? null : f.traitSince(key);
+      const t = since === null ? Number.POSITIVE_INFINITY : since + durationMs(c.duration);
+      return Math.min(t > f.now ? t : Number.POSITIVE_INFINITY, nextChange(c.of, f));
+    }
+    default: {
+      const o = c.left;
+      let next = o.kind === 'aggregate' || o.kind === 'occurrence' ? f.nextWindowChange(o) : Number.POSITIVE_INFINITY;
+      if (c.kind === 'within') {
+        const v = operandValue(o, f);
+        const t = v.type === 'time' ? v.value : v.type === 'stored' ? storedDateMs(v.value) : null;
+        if (t !== null) {
+          for (const x of [t, t + durationMs(c.duration)]) if (x > f.now && x < next) next = x;
+        }
+      }
+      return next;
+    }
+  }
+}

@@ -1,0 +1,308 @@
+import { randomUUID } from 'node:crypto';
+import { err, ok, type Clock, type ProfileId, type Result } from '../kernel/index.js';
+import type { MembershipChangeRow, SegmentRow, Store } from '../store/index.js';
+import { Condition } from './ast.js';
+import { checkDefinition, expandComputed, type ComputedTraits, type DefinitionIssue } from './check.js';
+import { compileSegment, type CompileContext } from './compile-sql.js';
+import { explain, type ExplainNode } from './explain.js';
+import type { LiveEngine } from './live-engine.js';
+import { parseDefinition, type ParseError } from './parse-text.js';
+import { printDefinition } from './print-text.js';
+
+export type SegmentError =
+  | ParseError
+  | { code: 'segments.invalid_definition'; message: string; issues: DefinitionIssue[] }
+  | { code: 'segments.not_found'; message: string }
+  | { code: 'segments.name_taken'; message: string }
+  | { code: 'segments.unknown_reference'; message: string; names: string[] }
+  | { code: 'segments.cycle'; message: string; cycle: string[] }
+  | { code: 'segments.in_use'; message: string; usedBy: string[] }
+  | { code: 'profile.not_found'; message: string };
+
+export interface SegmentInput {
+  name: string;
+  description?: string | undefined;
+  /** The text form or the AST (checked here); absent for a manual list. */
+  definition?: string | object | undefined;
+}
+
+export interface SegmentSummary {
+  id: string;
+  name: string;
+  description: string;
+  kind: 'rule' | 'manual';
+  /** The text form (null for manual lists). */
+  text: string | null;
+  definition: Condition | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Preview {
+  size: number;
+  sample: ProfileId[];
+  at: string;
+  text: string;
+}
+
+/** Runs work on the single writer (the group committer): segment changes are written with the changes they cause. */
+export interface WriterLoop {
+  runTask<T>(fn: (now: Date) => Promise<T>): Promise<T>;
+}
+
+export interface SegmentServiceOptions {
+  store: Store;
+  engine: LiveEngine;
+  writer: WriterLoop;
+  clock: Clock;
+  computed: ComputedTraits;
+  isPii(key: string): boolean;
+}
+
+/**
+ * Segments as users see them: definitions checked and saved, members listed, explained and previewed, and the
+ * change feed. Writes go through the writer loop so the live engine sees each definition at one instant.
+ */
+export class SegmentService {
+  constructor(private readonly o: SegmentServiceOptions) {}
+
+  /** Reads a definition from text or JSON and checks it; errors say where and what to do. */
+  readDefinition(input: string | unknown): Result<Condition, SegmentError> {
+    let def: Condition;
+    if (typeof input === 'string') {
+      const parsed = parseDefinition(input);
+      if (!parsed.ok) return parsed;
+      def = parsed.value;
+    } else {
+      const parsed = Condition.safeParse(input);
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
+        return err({ code: 'segments.invalid_definition', message: 'The definition does not match the segment language.', issues });
+      }
+      def = parsed.data;
+    }
+    const issues = checkDefinition(def, this.o.computed);
+    if (issues.length > 0) {
+      return err({ code: 'segments.invalid_definition', message: issues.map((i) => `${i.path}: ${i.message}`).join(' '), issues });
+    }
+    return ok(def);
+  }
+
+  list(): SegmentSummary[] {
+    return this.o.engine.list().map((s) => summary(s.row));
+  }
+
+  get(idOrName: string): Result<SegmentSummary, SegmentError> {
+    const s = this.o.engine.byId(idOrName) ?? this.o.engine.named(idOrName);
+    return s ? ok(summary(s.row)) : err(notFound(idOrName));
+  }
+
+  async size(id: string): Promise<number> {
+    return this.o.store.memberCount(id);
+  }
+
+  async create(input: SegmentInput): Promise<Result<SegmentSummary, SegmentError>> {
+    return this.save(null, input);
+  }
+
+  async update(idOrName: string, input: SegmentInput): Promise<Result<SegmentSummary, SegmentError>> {
+    const s = this.o.engine.byId(idOrName) ?? this.o.engine.named(idOrName);
+    if (!s) return err(notFound(idOrName));
+    return this.save(s.row, input);
+  }
+
+  private async save(existing: SegmentRow | null, input: SegmentInput): Promise<Result<SegmentSummary, SegmentError>> {
+    let def: Condition | null = null;
+    if (input.definition !== undefined) {
+      const r = this.readDefinition(input.definition);
+      if (!r.ok) return r;
+      def = r.value;
+    } else if (existing?.kind === 'rule') {
+      def = Condition.parse(existing.definition);
+    }
+    const other = this.o.engine.named(input.name);
+    if (other && other.row.segmentId !== existing?.segmentId) {
+      return err({ code: 'segments.name_taken', message: `A segment named "${input.name}" already exists (${other.row.segmentId}).` });
+    }
+    if (existing && existing.name !== input.name && this.usersOf(existing.name).length > 0) {
+      const usedBy = this.usersOf(existing.name);
+      return err({ code: 'segments.in_use', message: `Renaming would break in_segment("${existing.name}") in: ${usedBy.join(', ')}.`, usedBy });
+    }
+    if (def !== null) {
+      const refs = refsOf(def);
+      const missing = [...refs].filter((n) => n !== input.name && !this.o.engine.named(n));
+      if (missing.length > 0) {
+        return err({ code: 'segments.unknown_reference', message: `No segment is named ${missing.map((m) => `"${m}"`).join(', ')}.`, names: missing });
+      }
+      const cycle = this.cycleThrough(input.name, def);
+      if (cycle) return err({ code: 'segments.cycle', message: `Segment references form a cycle: ${cycle.join(' -> ')}.`, cycle });
+    }
+    const now = this.o.clock.now();
+    const row: SegmentRow = {
+      segmentId: existing?.segmentId ?? `seg_${randomUUID().replaceAll('-', '').slice(0, 20)}`,
+      name: input.name,
+      description: input.description ?? existing?.description ?? '',
+      kind: def === null ? 'manual' : 'rule',
+      definition: def,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    };
+    await this.o.writer.runTask((at) => this.o.engine.upsert(row, at));
+    return ok(summary(row));
+  }
+
+  async remove(idOrName: string): Promise<Result<SegmentSummary, SegmentError>> {
+    const s = this.o.engine.byId(idOrName) ?? this.o.engine.named(idOrName);
+    if (!s) return err(notFound(idOrName));
+    const usedBy = this.usersOf(s.row.name);
+    if (usedBy.length > 0) {
+      return err({ code: 'segments.in_use', message: `in_segment("${s.row.name}") is used by: ${usedBy.join(', ')}.`, usedBy });
+    }
+    await this.o.writer.runTask(async (at) => this.o.engine.remove(s.row.segmentId, at));
+    return ok(summary(s.row));
+  }
+
+  /** Replaces or extends a manual list's members. */
+  async setMembers(
+    idOrName: string,
+    ids: ProfileId[],
+    mode: 'replace' | 'append',
+  ): Promise<Result<{ added: number; removed: number; unknown: number }, SegmentError>> {
+    const s = this.o.engine.byId(idOrName) ?? this.o.engine.named(idOrName);
+    if (!s) return err(notFound(idOrName));
+    if (s.row.kind !== 'manual') {
+      return err({ code: 'segments.invalid_definition', message: `${s.row.name} is a rule segment: its members follow its definition.`, issues: [] });
+    }
+    return ok(await this.o.writer.runTask(async (at) => this.o.engine.setManualMembers(s.row.segmentId, ids, mode, at)));
+  }
+
+  /** Size and a sample of a definition at `at` (now by default), computed in SQL over the whole history. */
+  async preview(input: string | unknown, at?: Date): Promise<Result<Preview, SegmentError>> {
+    const r = this.readDefinition(input);
+    if (!r.ok) return r;
+    const refs = [...refsOf(r.value)].filter((n) => !this.o.engine.named(n));
+    if (refs.length > 0) return err({ code: 'segments.unknown_reference', message: `No segment is named ${refs.map((m) => `"${m}"`).join(', ')}.`, names: refs });
+    const when = at ?? this.o.clock.now();
+    const q = compileSegment(expandComputed(r.value, this.o.computed), this.compileContext(when));
+    const [size, sample] = await this.o.store.readSnapshot(async () => [
+      await this.o.store.countProfiles(q),
+      await this.o.store.selectProfileIds(q, { limit: 10 }),
+    ]);
+    return ok({ size, sample, at: when.toISOString(), text: printDefinition(r.value) });
+  }
+
+  /** The batch evaluator's members of a saved segment, at `at`: what a recomputation over history gives. */
+  async recompute(idOrName: string, at?: Date): Promise<Result<ProfileId[], SegmentError>> {
+    const s = this.o.engine.byId(idOrName) ?? this.o.engine.named(idOrName);
+    if (!s) return err(notFound(idOrName));
+    if (s.definition === null) return ok((await this.o.store.membersPage(s.row.segmentId, { limit: 1e9 })).map((m) => m.profileId));
+    const q = compileSegment(s.definition, this.compileContext(at ?? this.o.clock.now()));
+    return ok(await this.o.store.selectProfileIds(q, {}));
+  }
+
+  compileContext(now: Date): CompileContext {
+    return {
+      dialect: this.o.store.dialect,
+      now,
+      isPii: (k) => this.o.isPii(k),
+      segment: (name) => {
+        const s = this.o.engine.named(name);
+        if (!s) return null;
+        return s.definition === null ? { kind: 'manual', segmentId: s.row.segmentId } : { kind: 'rule', definition: s.definition };
+      },
+    };
+  }
+
+  async members(idOrName: string, opts: { cursor?: string | undefined; limit: number }): Promise<Result<{ items: { profileId: ProfileId; since: Date }[]; nextCursor: string | null }, SegmentError>> {
+    const s = this.o.engine.byId(idOrName) ?? this.o.engine.named(idOrName);
+    if (!s) return err(notFound(idOrName));
+    const items = await this.o.store.membersPage(s.row.segmentId, { after: opts.cursor, limit: opts.limit });
+    const last = items[items.length - 1];
+    return ok({ items, nextCursor: items.length === opts.limit && last ? last.profileId : null });
+  }
+
+  /** Each condition of the definition with its value and truth for one profile, as the live engine sees it now. */
+  explain(idOrName: string, profileId: ProfileId): Result<{ segment: SegmentSummary; member: boolean; at: string; tree: ExplainNode | null }, SegmentError> {
+    const s = this.o.engine.byId(idOrName) ?? this.o.engine.named(idOrName);
+    if (!s) return err(notFound(idOrName));
+    const now = this.o.clock.now();
+    const f = this.o.engine.factsFor(profileId, now.getTime());
+    if (!f) return err({ code: 'profile.not_found', message: `No live profile ${profileId}.` });
+    return ok({
+      segment: summary(s.row),
+      member: this.o.engine.isMember(s.row.segmentId, profileId),
+      at: now.toISOString(),
+      tree: s.definition === null ? null : explain(s.definition, f),
+    });
+  }
+
+  changes(since: number, limit: number, segmentId?: string): Promise<MembershipChangeRow[]> {
+    return this.o.store.changesSince(since, limit, segmentId);
+  }
+
+  async segmentsOf(profileId: ProfileId): Promise<{ id: string; name: string; since: string }[]> {
+    const rows = await this.o.store.segmentsOf(profileId);
+    return rows.flatMap((r) => {
+      const s = this.o.engine.byId(r.segmentId);
+      return s ? [{ id: r.segmentId, name: s.row.name, since: r.since.toISOString() }] : [];
+    });
+  }
+
+  private usersOf(name: string): string[] {
+    return this.o.engine
+      .list()
+      .filter((s) => s.deps.segments.has(name))
+      .map((s) => s.row.name);
+  }
+
+  /** The cycle `name` would close if it had definition `def`, or null. */
+  private cycleThrough(name: string, def: Condition): string[] | null {
+    const refs = (n: string): Set<string> => {
+      if (n === name) return refsOf(def);
+      const s = this.o.engine.named(n);
+      return s?.definition ? refsOf(s.definition) : new Set();
+    };
+    const path: string[] = [name];
+    const seen = new Set<string>();
+    const dfs = (n: string): string[] | null => {
+      for (const r of refs(n)) {
+        if (r === name) return [...path, r];
+        if (seen.has(r)) continue;
+        seen.add(r);
+        path.push(r);
+        const c = dfs(r);
+        if (c) return c;
+        path.pop();
+      }
+      return null;
+    };
+    return dfs(name);
+  }
+}
+
+function refsOf(c: Condition): Set<string> {
+  const out = new Set<string>();
+  const visit = (x: Condition): void => {
+    if (x.kind === 'and' || x.kind === 'or') x.of.forEach(visit);
+    else if (x.kind === 'not' || x.kind === 'for') visit(x.of);
+    else if (x.kind === 'in_segment') out.add(x.segment);
+  };
+  visit(c);
+  return out;
+}
+
+const notFound = (id: string): SegmentError => ({ code: 'segments.not_found', message: `No segment with id or name "${id}".` });
+
+function summary(row: SegmentRow): SegmentSummary {
+  const def = row.kind === 'rule' ? Condition.parse(row.definition) : null;
+  return {
+    id: row.segmentId,
+    name: row.name,
+    description: row.description,
+    kind: row.kind,
+    text: def === null ? null : printDefinition(def),
+    definition: def,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,202 @@
+import { listValue, timestampTZValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { ProfileId } from '../../kernel/index.js';
+import type { EventScanFilter, MembershipChangeRow, ProfileRow, SegmentEngineState, SegmentRow, SegmentWrites, SqlQuery } from '../port.js';
+import { date, dateOrNull, jsonObject, num, str, traitState, type Row } from './rows.js';
+
+const tsValue = (d: Date) => timestampTZValue(BigInt(d.getTime()) * 1000n);
+
+export type ReadFn = (sql: string, params?: DuckDBValue[]) => Promise<Row[]>;
+export type StreamFn = (sql: string, params: DuckDBValue[], each: (rows: Row[]) => void) => Promise<void>;
+
+function segmentRow(r: Row): SegmentRow {
+  const kind = str(r.kind, 'kind');
+  if (kind !== 'rule' && kind !== 'manual') throw new Error(`Unknown segment kind ${kind}`);
+  const def = r.definition;
+  return {
+    segmentId: str(r.segment_id, 'segment_id'),
+    name: str(r.name, 'name'),
+    description: str(r.description, 'description'),
+    kind,
+    definition: def === null || def === undefined ? null : (JSON.parse(str(def, 'definition')) as unknown),
+    createdAt: date(r.created_at, 'created_at'),
+    updatedAt: date(r.updated_at, 'updated_at'),
+  };
+}
+
+function changeRow(r: Row): MembershipChangeRow {
+  const change = str(r.change, 'change');
+  if (change !== 'entered' && change !== 'exited') throw new Error(`Unknown change ${change}`);
+  return {
+    seq: num(r.seq, 'seq'),
+    segmentId: str(r.segment_id, 'segment_id'),
+    profileId: ProfileId(str(r.profile_id, 'profile_id')),
+    change,
+    at: date(r.changed_at, 'changed_at'),
+    reason: JSON.parse(str(r.reason, 'reason')) as unknown,
+  };
+}
+
+/** Segment tables of the DuckDB store: reads on the reader connection, writes inside the commit transaction. */
+export class DuckDbSegmentTables {
+  constructor(
+    private readonly read: ReadFn,
+    private readonly stream: StreamFn,
+  ) {}
+
+  async write(w: DuckDBConnection, s: SegmentWrites): Promise<void> {
+    for (const id of [...s.deletes, ...s.upserts.map((u) => u.segmentId)]) {
+      await w.run('DELETE FROM segments WHERE segment_id = $1', [id]);
+    }
+    for (const id of s.deletes) await w.run('DELETE FROM segment_members WHERE segment_id = $1', [id]);
+    for (const u of s.upserts) {
+      await w.run('INSERT INTO segments VALUES ($1, $2, $3, $4, $5, $6::TIMESTAMPTZ, $7::TIMESTAMPTZ)', [
+        u.segmentId,
+        u.name,
+        u.description,
+        u.kind,
+        u.definition === null ? null : JSON.stringify(u.definition),
+        u.createdAt.toISOString(),
+        u.updatedAt.toISOString(),
+      ]);
+    }
+    if (s.changes.length > 0) {
+      const a = await w.createAppender('segment_changes');
+      // Current members: every touched (segment, profile) is deleted, then re-added when its last change is an entry.
+      const last = new Map<string, MembershipChangeRow>();
+      for (const c of s.changes) {
+        a.appendBigInt(BigInt(c.seq));
+        a.appendVarchar(c.segmentId);
+        a.appendVarchar(c.profileId);
+        a.appendVarchar(c.change);
+        a.appendTimestampTZ(tsValue(c.at));
+        a.appendVarchar(JSON.stringify(c.reason));
+        a.endRow();
+        last.set(`${c.segmentId}\u0000${c.profileId}`, c);
+      }
+      a.closeSync();
+      const rows = [...last.values()];
+      await w.run(
+        `DELETE FROM segment_members USING (SELECT unnest($1::VARCHAR[]) AS s, unnest($2::VARCHAR[]) AS p) x
+         WHERE segment_members.segment_id = x.s AND segment_members.profile_id = x.p`,
+        [listValue(rows.map((r) => r.segmentId)), listValue(rows.map((r) => r.profileId))],
+      );
+      const m = await w.createAppender('segment_members');
+      for (const r of rows) {
+        if (r.change !== 'entered' || s.deletes.includes(r.segmentId)) continue;
+        m.appendVarchar(r.segmentId);
+        m.appendVarchar(r.profileId);
+        m.appendTimestampTZ(tsValue(r.at));
+        m.endRow();
+      }
+      m.closeSync();
+    }
+    const lastSeq = s.changes.length > 0 ? (s.changes[s.changes.length - 1] as MembershipChangeRow).seq : null;
+    await w.run('UPDATE segment_engine SET watermark = $1::TIMESTAMPTZ, last_seq = coalesce($2, last_seq)', [
+      s.watermark.toISOString(),
+      lastSeq,
+    ]);
+  }
+
+  async listSegments(): Promise<SegmentRow[]> {
+    return (await this.read('SELECT * FROM segments ORDER BY created_at, segment_id')).map(segmentRow);
+  }
+
+  async segmentEngineState(): Promise<SegmentEngineState> {
+    const r = (await this.read('SELECT watermark, last_seq FROM segment_engine'))[0];
+    return { watermark: r ? dateOrNull(r.watermark, 'watermark') : null, lastSeq: r ? num(r.last_seq, 'last_seq') : 0 };
+  }
+
+  async loadMemberships(each: (segmentId: string, profileId: ProfileId, since: Date) => void): Promise<void> {
+    await this.stream('SELECT segment_id, profile_id, since FROM segment_members', [], (rows) => {
+      for (const r of rows) each(str(r.segment_id, 'segment_id'), ProfileId(str(r.profile_id, 'profile_id')), date(r.since, 'since'));
+    });
+  }
+
+  async membersPage(segmentId: string, opts: { after?: string | undefined; limit: number }): Promise<{ profileId: ProfileId; since: Date }[]> {
+    const rows = await this.read(
+      `SELECT profile_id, since FROM segment_members WHERE segment_id = $1 AND ($2::VARCHAR IS NULL OR profile_id > $2)
+       ORDER BY profile_id LIMIT $3`,
+      [segmentId, opts.after ?? null, opts.limit],
+    );
+    return rows.map((r) => ({ profileId: ProfileId(str(r.profile_id, 'profile_id')), since: date(r.since, 'since') }));
+  }
+
+  async memberCount(segmentId: string): Promise<number> {
+    const r = (await this.read('SELECT count(*) AS n FROM segment_members WHERE segment_id = $1', [segmentId]))[0];
+    return r ? num(r.n, 'n') : 0;
+  }
+
+  async segmentsOf(profileId: ProfileId): Promise<{ segmentId: string; since: Date }[]> {
+    const rows = await this.read('SELECT segment_id, since FROM segment_members WHERE profile_id = $1 ORDER BY since, segment_id', [profileId]);
+    return rows.map((r) => ({ segmentId: str(r.segment_id, 'segment_id'), since: date(r.since, 'since') }));
+  }
+
+  async changesSince(seq: number, limit: number, segmentId?: string): Promise<MembershipChangeRow[]> {
+    const rows = await this.read(
+      `SELECT * FROM segment_changes WHERE seq > $1 AND ($2::VARCHAR IS NULL OR segment_id = $2) ORDER BY seq LIMIT $3`,
+      [seq, segmentId ?? null, limit],
+    );
+    return rows.map(changeRow);
+  }
+
+  async selectProfileIds(q: SqlQuery, opts: { limit?: number | undefined }): Promise<ProfileId[]> {
+    const sql = opts.limit === undefined ? `${q.sql}\nORDER BY p.profile_id` : `${q.sql}\nORDER BY p.profile_id LIMIT ${Math.floor(opts.limit)}`;
+    return (await this.read(sql, q.params)).map((r) => ProfileId(str(r.profile_id, 'profile_id')));
+  }
+
+  async countProfiles(q: SqlQuery): Promise<number> {
+    const r = (await this.read(`SELECT count(*) AS n FROM (${q.sql}) q`, q.params))[0];
+    return r ? num(r.n, 'n') : 0;
+  }
+
+  async scanEvents(
+    filter: EventScanFilter,
+    each: (e: { profileId: ProfileId; type: string; event: string | null; ts: number; properties: Record<string, unknown> }) => void,
+  ): Promise<void> {
+    const kinds = filter.kinds;
+    await this.stream(
+      `SELECT profile_id, type, event, epoch_ms(ts) AS ts, properties FROM events
+       WHERE ($1::BOOLEAN OR (type = 'track' AND list_contains(from_json($2::JSON, '["VARCHAR"]'), event))
+              OR list_contains(from_json($3::JSON, '["VARCHAR"]'), type))
+         AND ($4::TIMESTAMPTZ IS NULL OR ts > $4::TIMESTAMPTZ)`,
+      [
+        kinds === null,
+        // JSON text, because an empty list parameter has no element type.
+        JSON.stringify(kinds?.trackEvents ?? []),
+        JSON.stringify(kinds?.callTypes ?? []),
+        filter.since?.toISOString() ?? null,
+      ],
+      (rows) => {
+        for (const r of rows) {
+          each({
+            profileId: ProfileId(str(r.profile_id, 'profile_id')),
+            type: str(r.type, 'type'),
+            event: r.event === null ? null : str(r.event, 'event'),
+            ts: num(r.ts, 'ts'),
+            properties: jsonObject(r.properties, 'properties'),
+          });
+        }
+      },
+    );
+  }
+
+  async scanProfiles(each: (p: ProfileRow) => void): Promise<void> {
+    await this.stream(
+      `SELECT p.profile_id, p.created_at, p.updated_at, p.traits, p.trait_times, v.data, v.data_times
+       FROM profiles p LEFT JOIN pii_vault v ON v.profile_id = p.profile_id WHERE p.merged_into IS NULL`,
+      [],
+      (rows) => {
+        for (const r of rows) {
+          each({
+            profileId: ProfileId(str(r.profile_id, 'profile_id')),
+            createdAt: date(r.created_at, 'created_at'),
+            updatedAt: date(r.updated_at, 'updated_at'),
+            mergedInto: null,
+            traits: traitState(r.traits, r.trait_times, 'traits'),
+            pii: traitState(r.data, r.data_times, 'data'),
+          });
+        }
+      },
+    );
+  }
+}
