@@ -179,3 +179,24 @@ export const profileArb: fc.Arbitrary<GeneratedProfile> = fc.record({
   email: fc.option(fc.constantFrom('a@example.fr', 'b@example.com'), { nil: null }),
   events: fc.array(eventArb, { maxLength: 12 }),
 });
+
+/** Definitions whose truth mostly moves with time: rolling windows and `within`, to exercise the timers. */
+export const timedDefinitionArb: fc.Arbitrary<Condition> = (() => {
+  const rolling = durations.map((duration): Window => ({ kind: 'rolling', duration }));
+  const agg = fc
+    .record({ fn: fc.constantFrom('count', 'sum', 'max' as const), event: eventName, property: propertyPaths, window: rolling })
+    .map((a): Operand => clean({ kind: 'aggregate', ...a, property: a.fn === 'count' ? undefined : a.property }));
+  const occ = fc
+    .record({ fn: fc.constantFrom('first', 'last' as const), event: eventName, window: fc.option(rolling, { nil: undefined }) })
+    .map((o): Operand => clean({ kind: 'occurrence', ...o }));
+  const leaf = fc.oneof(
+    fc.record({ kind: fc.constant('compare' as const), left: agg, op: fc.constantFrom('>=', '<', '=' as const), value: fc.integer({ min: 0, max: 3 }) }),
+    fc.record({ kind: fc.constant('within' as const), left: occ, duration: durations }),
+    fc.record({ kind: fc.constant('exists' as const), left: occ }),
+  );
+  return fc.oneof(
+    { arbitrary: leaf, weight: 3 },
+    { arbitrary: fc.record({ kind: fc.constant('not' as const), of: leaf }), weight: 1 },
+    { arbitrary: fc.record({ kind: fc.constantFrom('and', 'or' as const), of: fc.array(leaf, { minLength: 2, maxLength: 3 }) }), weight: 2 },
+  );
+})();
