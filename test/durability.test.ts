@@ -1,10 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, WRITE_KEY, basic, bearer } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { WRITE_KEY, basic } from './helpers.js';
+import { admin, exitWithin, startServer, tempDb, type ServerProcess } from './support/server-process.js';
 
 /**
  * The promise of the tracking API: a 200 means the events are durable. These tests run the built server as a child
@@ -12,23 +8,10 @@ import { ADMIN_KEY, WRITE_KEY, basic, bearer } from './helpers.js';
  * start it again on the same file, and read every event back through the management API.
  */
 
-const BIN = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
 const SENDERS = 4;
 const BATCH = 25;
 /** Event times, distinct within a sender (one profile) and in the past. */
 const BASE_TIME = Date.parse('2026-01-01T00:00:00Z');
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-interface ServerProcess {
-  proc: ChildProcess;
-  url: string;
-  exited: Promise<Exit>;
-  stderr: () => string;
-}
 
 interface TrackingBody {
   accepted: number;
@@ -47,67 +30,6 @@ interface Timeline {
   profileId: string;
   events: { messageId: string; timestamp: string }[];
   nextCursor: string | null;
-}
-
-const running = new Set<ChildProcess>();
-const dirs: string[] = [];
-
-afterEach(() => {
-  for (const p of running) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-  running.clear();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function tempDb(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'segmentum-durability-'));
-  dirs.push(dir);
-  return join(dir, 'segmentum.duckdb');
-}
-
-/** Starts `segmentum serve --port 0` and reads the real port from the line it prints once listening. */
-async function startServer(db: string): Promise<ServerProcess> {
-  const args = [BIN, 'serve', '--port', '0', '--db', db, '--write-key', WRITE_KEY, '--admin-key', ADMIN_KEY, '--log-level', 'warn'];
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(proc);
-  let out = '';
-  let err = '';
-  proc.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<Exit>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
-  const port = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start within 15 s\n${out}\n${err}`)), 15_000);
-    proc.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /Segmentum is running on http:\/\/[^\s:]+:(\d+)/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    void exited.then((e) => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited (${e.code ?? e.signal}) before listening\n${err}`));
-    });
-  });
-  // The line says localhost; the server listens on 127.0.0.1 only, so ask for it by address.
-  return { proc, url: `http://127.0.0.1:${port}`, exited, stderr: () => err };
-}
-
-/** The exit of a stopping server, or a failure naming what it waited for. */
-async function exitWithin(server: ServerProcess, ms: number): Promise<Exit> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the server did not exit within ${ms} ms of the signal\n${server.stderr()}`)), ms);
-  });
-  try {
-    return await Promise.race([server.exited, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function admin<T>(url: string, path: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${url}${path}`, { headers: { authorization: bearer(ADMIN_KEY) } });
-  return { status: res.status, body: (await res.json()) as T };
 }
 
 /** Every messageId stored for one sender's profile, paging the timeline newest first with its cursor. */
