@@ -11,6 +11,7 @@ import { PiiKeys, ProfileService } from './profiles/index.js';
 import { freeDiskBytes, openDuckDbStore, type Store } from './store/index.js';
 import { DEFAULT_PII_TRAITS } from './config/index.js';
 import { BUILT_IN_COMPUTED_TRAITS, LiveEngine, SegmentService } from './segments/index.js';
+import { EngagementScorer, RfmService } from './scoring/index.js';
 
 /** A running Segmentum: the composition root's product, shared by the server, the CLI and the tests. */
 export interface Segmentum {
@@ -20,6 +21,7 @@ export interface Segmentum {
   profiles: ProfileService;
   segments: SegmentService;
   engine: LiveEngine;
+  rfm: RfmService;
   store: Store;
   /** Runs due segment timers now (virtual-time tests call it after moving the clock). */
   tick(): Promise<void>;
@@ -82,6 +84,7 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
         isPii: (k) => piiKeys.has(k),
         computed: BUILT_IN_COMPUTED_TRAITS,
         logger: log.child({ domain: 'segments' }),
+        scorer: new EngagementScorer(config.scoring.engagement),
         onWake: (at) => wake?.at(at),
       },
       clock.now(),
@@ -95,8 +98,14 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
       computed: BUILT_IN_COMPUTED_TRAITS,
       isPii: (k) => piiKeys.has(k),
     });
+    const rfm = new RfmService({ store, engine, writer: committer, clock, config: config.scoring.rfm, logger: log.child({ domain: 'scoring' }) });
     // Corrections found while loading, and timers that fell due while the process was down, are written at once.
     await committer.tick();
+    const rfmEvery = config.scoring.rfm.everyHours * 3_600_000;
+    const rfmTimer =
+      opts.clock === undefined && rfmEvery > 0
+        ? setInterval(() => void rfm.recompute().catch((e: unknown) => log.error({ err: e }, 'RFM recomputation failed')), rfmEvery).unref()
+        : null;
     const ingest = new IngestService(normalizer, committer, store, clock);
     const profiles = new ProfileService(store);
     const { ring, created } = await KeyRing.open(store, { writeKey: config.writeKey, adminKey: config.adminKey }, clock, log);
@@ -112,6 +121,12 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
       clock,
       profiles,
       segments,
+      rfm,
+      profileExtras: async (id) => ({
+        segments: await segments.segmentsOf(id),
+        scores: engine.scoresOf(id) ?? {},
+        computed: await segments.computedTraitsOf(id),
+      }),
       quarantine: store,
       checkWritable: () => store.checkWritable(),
       freeDiskBytes: () => freeDiskBytes(store.path),
@@ -127,6 +142,7 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
       profiles,
       segments,
       engine,
+      rfm,
       store,
       tick: () => committer.tick(),
       newKeys: created,
@@ -136,6 +152,7 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
           // Stop taking requests, let those in flight finish (their events are committed), then flush and close.
           await app.close();
           wake?.stop();
+          if (rfmTimer) clearInterval(rfmTimer);
           await committer.drain();
           await store.close();
         })();

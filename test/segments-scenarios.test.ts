@@ -31,6 +31,7 @@ type Step =
   | { advance: string }
   | { advanceTo: string }
   | { segment: string; define: string }
+  | { recomputeRfm: true }
   | { expect: Record<string, string[]> }
   | { changes: { segment: string; user: string; change: 'entered' | 'exited'; at?: string }[] };
 
@@ -91,6 +92,9 @@ class Runner {
       } else if ('advanceTo' in step) {
         this.clock.set(Date.parse(T0) + ms(step.advanceTo));
         await this.s.tick();
+      } else if ('recomputeRfm' in step) {
+        const r = await this.api('POST', '/api/scores/rfm/recompute', {});
+        expect(r.status, JSON.stringify(r.body)).toBe(200);
       } else if ('define' in step) {
         const r = await this.api('POST', '/api/segments', { name: step.segment, definition: step.define });
         expect(r.status, `${where}: ${JSON.stringify(r.body)}`).toBe(201);
@@ -222,6 +226,34 @@ const SCENARIOS: Scenario[] = [
       { expect: { 'premium-30': ['jo'], 'new-non-buyers': ['jo'] } },
       { advance: '1d' },
       { expect: { 'premium-30': ['jo'], 'new-non-buyers': [] } },
+    ],
+  },
+  {
+    name: 'engagement points in real time, daily decay at midnight, RFM segments (issue example 7)',
+    steps: [
+      { segment: 'engaged', define: 'score.engagement >= 50' },
+      { segment: 'engaged-loyal', define: 'score.engagement >= 50 and rfm.segment in ("champions", "loyal")' },
+      // 3 opens and a click: 3 x 10 + 20 = 50 points, all at T0.
+      { send: [{ user: 'kim', track: 'Email Opened' }, { user: 'kim', track: 'Email Opened' }, { user: 'kim', track: 'Email Opened' }, { user: 'kim', track: 'Email Link Clicked' }] },
+      { send: [{ user: 'lea', track: 'Email Opened' }] },
+      { expect: { engaged: ['kim'], 'engaged-loyal': [] } },
+      { changes: [{ segment: 'engaged', user: 'kim', change: 'entered', at: at('0s') }] },
+      // Both order often and recently; lea more than kim, and three others less.
+      { send: [1, 2, 3, 4].map((d) => ({ user: 'kim', track: 'Order Completed', ago: `${d}d`, props: { revenue: 100 } })) },
+      { send: [1, 2, 3, 4, 5].map((d) => ({ user: 'lea', track: 'Order Completed', ago: `${d}h`, props: { revenue: 200 } })) },
+      { send: ['m1', 'm2', 'm3'].map((u, i) => ({ user: u, track: 'Order Completed', ago: `${100 + i * 50}d`, props: { revenue: 10 } })) },
+      { recomputeRfm: true },
+      { expect: { engaged: ['kim'], 'engaged-loyal': ['kim'] } },
+      // The score decays: at the next midnight (15 h after T0) 50 x 2^(-15h/30d) = 49.3 < 50.
+      { advanceTo: '14h' },
+      { expect: { engaged: ['kim'] } },
+      { advanceTo: '15h' },
+      { expect: { engaged: [], 'engaged-loyal': [] } },
+      { changes: [
+        { segment: 'engaged-loyal', user: 'kim', change: 'entered' },
+        { segment: 'engaged', user: 'kim', change: 'exited', at: at('15h') },
+        { segment: 'engaged-loyal', user: 'kim', change: 'exited', at: at('15h') },
+      ] },
     ],
   },
 ];

@@ -7,7 +7,11 @@ import { ErrorBody, type IngestService } from '../ingest/index.js';
 import { ProfileView, StatsView, TimelineView, type ProfileService } from '../profiles/index.js';
 import type { QuarantineEntry, QuarantineStore } from '../store/index.js';
 
+/** What other domains add to a profile view (segments, scores, computed traits); main.ts wires it. */
+export type ProfileExtras = (id: ProfileId) => Promise<Pick<ProfileView, 'segments' | 'scores' | 'computed'>>;
+
 export interface AdminDeps {
+  profileExtras?: ProfileExtras | undefined;
   keys: KeyRing;
   profiles: ProfileService;
   quarantine: QuarantineStore;
@@ -74,7 +78,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     handler: async (req) => {
       const res = await deps.profiles.get(ProfileId(req.params.id));
       if (!res.ok) throw new AppError(res.error.code, res.error.message);
-      return res.value;
+      return deps.profileExtras ? { ...res.value, ...(await deps.profileExtras(ProfileId(res.value.id))) } : res.value;
     },
   });
 
@@ -95,7 +99,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       const by = q.userId !== undefined ? { userId: q.userId } : q.anonymousId !== undefined ? { anonymousId: q.anonymousId } : { email: q.email ?? '' };
       const res = await deps.profiles.find(by);
       if (!res.ok) throw new AppError(res.error.code, res.error.message);
-      return res.value;
+      return deps.profileExtras ? { ...res.value, ...(await deps.profileExtras(ProfileId(res.value.id))) } : res.value;
     },
   });
 

@@ -5,6 +5,7 @@ import { AppError, ProfileId } from '../kernel/index.js';
 import { ErrorBody } from '../ingest/index.js';
 import type { SegmentError, SegmentService } from '../segments/index.js';
 import type { MembershipChangeRow } from '../store/index.js';
+import type { RfmService } from '../scoring/index.js';
 
 export interface SegmentDeps {
   segments: SegmentService;
@@ -242,5 +243,36 @@ export async function segmentRoutes(app: FastifyInstance, deps: SegmentDeps): Pr
       response: { 200: z.object({ segment: SegmentView, member: z.boolean(), at: z.string(), tree: ExplainNodeView.nullable() }), ...errors },
     },
     handler: async (req) => unwrap(s.explain(req.params.id, ProfileId(req.params.profileId))),
+  });
+}
+
+export interface ScoreDeps {
+  rfm: RfmService;
+}
+
+export const RfmRunView = z.object({
+  at: z.string(),
+  windowDays: z.number(),
+  customers: z.number().int(),
+  changed: z.number().int(),
+  segments: z.record(z.string(), z.number().int()),
+});
+
+/** Scores under /api/scores (admin key). */
+export async function scoreRoutes(app: FastifyInstance, deps: ScoreDeps): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.post('/api/scores/rfm/recompute', {
+    schema: {
+      tags: ['segments'],
+      summary: 'Recompute RFM scores now (they are also recomputed on schedule); segments on rfm.* follow',
+      security,
+      body: z.object({ at: z.iso.datetime({ offset: true }).optional() }).optional(),
+      response: { 200: RfmRunView, ...errors },
+    },
+    handler: async (req) => deps.rfm.recompute(req.body?.at ? new Date(req.body.at) : undefined),
+  });
+  r.get('/api/scores/rfm', {
+    schema: { tags: ['segments'], summary: 'The last RFM recomputation: customers per RFM segment', security, response: { 200: RfmRunView.nullable(), ...errors } },
+    handler: async () => deps.rfm.lastRun(),
   });
 }

@@ -6,10 +6,10 @@ import { adminRoutes, type AdminDeps } from './admin-routes.js';
 import { installErrorHandler } from './error-handler.js';
 import type { ServerMetrics } from './metrics.js';
 import { opsRoutes, type OpsDeps } from './ops-routes.js';
-import { segmentRoutes, type SegmentDeps } from './segment-routes.js';
+import { scoreRoutes, segmentRoutes, type ScoreDeps, type SegmentDeps } from './segment-routes.js';
 import { trackingRoutes, type TrackingDeps } from './tracking-routes.js';
 
-export interface ServerDeps extends TrackingDeps, AdminDeps, OpsDeps, SegmentDeps {
+export interface ServerDeps extends TrackingDeps, AdminDeps, OpsDeps, SegmentDeps, ScoreDeps {
   logger: FastifyBaseLogger | false;
   metrics: ServerMetrics;
   version: string;
@@ -75,6 +75,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => {
     await adminRoutes(scope, deps);
     await segmentRoutes(scope, deps);
+    await scoreRoutes(scope, deps);
   });
   await app.register(async (scope) => opsRoutes(scope, deps));
   return app;

@@ -1,13 +1,48 @@
 import { z } from 'zod';
-import { ErrorBody, QuarantineItem, ReplayResult, quarantineView } from '../api/index.js';
+import { ChangesPage, ErrorBody, QuarantineItem, ReplayResult, SegmentView, changeView, quarantineView, segmentFailure } from '../api/index.js';
 import { loadConfig } from '../config/index.js';
-import { AppError, ERROR_CODES, ProfileId } from '../kernel/index.js';
+import { AppError, ERROR_CODES, ProfileId, type Result } from '../kernel/index.js';
 import type { ReplayReport } from '../ingest/index.js';
 import { createSegmentum, type Segmentum } from '../main.js';
 import { ProfileView, StatsView } from '../profiles/index.js';
+import type { SegmentError, SegmentSummary } from '../segments/index.js';
 import type { Stats } from '../store/index.js';
 
 export type QuarantineListItem = z.infer<typeof QuarantineItem>;
+
+// The segment answers as the API sends them (src/api/segment-routes.ts); the local backend builds the same objects
+// and passes them through the same schemas, so that --json output does not depend on the backend.
+export type SegmentViewT = z.infer<typeof SegmentView>;
+export type ChangesPageT = z.infer<typeof ChangesPage>;
+export const MembersPage = z.object({ items: z.array(z.object({ profileId: z.string(), since: z.string() })), nextCursor: z.string().nullable() });
+export type MembersPageT = z.infer<typeof MembersPage>;
+export const PreviewView = z.object({ size: z.number().int(), sample: z.array(z.string()), at: z.string(), text: z.string() });
+export type PreviewViewT = z.infer<typeof PreviewView>;
+export const UploadResult = z.object({ added: z.number().int(), removed: z.number().int(), unknown: z.number().int() });
+export type UploadResultT = z.infer<typeof UploadResult>;
+export interface ExplainNodeT {
+  condition: string;
+  result: boolean;
+  value?: unknown;
+  children?: ExplainNodeT[] | undefined;
+}
+const ExplainNode: z.ZodType<ExplainNodeT> = z.lazy(() =>
+  z.object({ condition: z.string(), result: z.boolean(), value: z.unknown().optional(), children: z.array(ExplainNode).optional() }),
+);
+export const ExplainView = z.object({ segment: SegmentView, member: z.boolean(), at: z.string(), tree: ExplainNode.nullable() });
+export type ExplainViewT = z.infer<typeof ExplainView>;
+const SegmentList = z.object({ items: z.array(SegmentView) });
+
+/** What creating or changing a segment sends: the text form or the AST; no definition makes a manual list. */
+export interface SegmentInputT {
+  name: string;
+  description?: string | undefined;
+  definition?: string | Record<string, unknown> | undefined;
+}
+
+/** The members CSV: the same document as GET /api/segments/{id}/members?format=csv. */
+export const MEMBERS_CSV_HEADER = 'profile_id,since';
+export const csvCell = (v: string): string => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
 /** What the read/manage commands need: served by the database file directly, or by a running server over HTTP. */
 export interface Backend {
@@ -15,6 +50,20 @@ export interface Backend {
   profile(ref: string): Promise<ProfileView>;
   quarantineList(q: { status?: string | undefined; code?: string | undefined; limit: number }): Promise<{ total: number; items: QuarantineListItem[] }>;
   quarantineReplay(q: { ids?: string[] | undefined; code?: string | undefined; limit: number }): Promise<ReplayReport>;
+  /** Segments are named by id or by name wherever `ref` is taken. */
+  segmentList(): Promise<{ items: SegmentViewT[] }>;
+  segmentGet(ref: string): Promise<SegmentViewT>;
+  segmentCreate(input: SegmentInputT): Promise<SegmentViewT>;
+  segmentUpdate(ref: string, input: SegmentInputT): Promise<SegmentViewT>;
+  segmentDelete(ref: string): Promise<SegmentViewT>;
+  segmentMembers(ref: string, page: { cursor?: string | undefined; limit: number }): Promise<MembersPageT>;
+  /** Every member as CSV (`profile_id,since`), all pages. */
+  segmentMembersCsv(ref: string): Promise<string>;
+  segmentSetMembers(ref: string, profileIds: string[], mode: 'replace' | 'append'): Promise<UploadResultT>;
+  segmentExplain(ref: string, profileId: string): Promise<ExplainViewT>;
+  segmentPreview(definition: string | Record<string, unknown>, at?: Date): Promise<PreviewViewT>;
+  /** `segmentId` is an id: changes of deleted segments are kept, so it is not resolved. */
+  segmentChanges(q: { since: number; limit: number; segmentId?: string | undefined }): Promise<ChangesPageT>;
   close(): Promise<void>;
 }
 
@@ -44,8 +93,17 @@ async function findProfile(s: Segmentum, ref: string): Promise<ProfileView> {
   throw new AppError('profile.not_found', `No profile has the id, userId, anonymousId or email ${ref}.`);
 }
 
+/** A segment service result, or its error as the API reports it (code, message, hint, details). */
+function unwrap<T>(r: Result<T, SegmentError>): T {
+  if (!r.ok) throw segmentFailure(r.error);
+  return r.value;
+}
+
 class LocalBackend implements Backend {
   constructor(private readonly s: Segmentum) {}
+  private async withSize(seg: SegmentSummary): Promise<SegmentViewT> {
+    return SegmentView.parse({ ...seg, size: await this.s.segments.size(seg.id) });
+  }
   stats(): Promise<Stats> {
     return this.s.profiles.stats();
   }
@@ -61,6 +119,52 @@ class LocalBackend implements Backend {
   quarantineReplay(q: { ids?: string[] | undefined; code?: string | undefined; limit: number }): Promise<ReplayReport> {
     return this.s.ingest.replayWhere(q);
   }
+  async segmentList(): Promise<{ items: SegmentViewT[] }> {
+    const items: SegmentViewT[] = [];
+    for (const x of this.s.segments.list()) items.push(await this.withSize(x));
+    return { items };
+  }
+  segmentGet(ref: string): Promise<SegmentViewT> {
+    return this.withSize(unwrap(this.s.segments.get(ref)));
+  }
+  async segmentCreate(input: SegmentInputT): Promise<SegmentViewT> {
+    return this.withSize(unwrap(await this.s.segments.create(input)));
+  }
+  async segmentUpdate(ref: string, input: SegmentInputT): Promise<SegmentViewT> {
+    return this.withSize(unwrap(await this.s.segments.update(ref, input)));
+  }
+  async segmentDelete(ref: string): Promise<SegmentViewT> {
+    return SegmentView.parse(unwrap(await this.s.segments.remove(ref)));
+  }
+  async segmentMembers(ref: string, page: { cursor?: string | undefined; limit: number }): Promise<MembersPageT> {
+    const res = unwrap(await this.s.segments.members(ref, page));
+    return { items: res.items.map((m) => ({ profileId: m.profileId, since: m.since.toISOString() })), nextCursor: res.nextCursor };
+  }
+  async segmentMembersCsv(ref: string): Promise<string> {
+    const lines = [MEMBERS_CSV_HEADER];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = unwrap(await this.s.segments.members(ref, { cursor, limit: 10_000 }));
+      for (const m of page.items) lines.push(`${csvCell(m.profileId)},${m.since.toISOString()}`);
+      if (page.nextCursor === null) break;
+      cursor = page.nextCursor;
+    }
+    return `${lines.join('\n')}\n`;
+  }
+  async segmentSetMembers(ref: string, profileIds: string[], mode: 'replace' | 'append'): Promise<UploadResultT> {
+    return unwrap(await this.s.segments.setMembers(ref, profileIds.map(ProfileId), mode));
+  }
+  async segmentExplain(ref: string, profileId: string): Promise<ExplainViewT> {
+    return ExplainView.parse(unwrap(this.s.segments.explain(ref, ProfileId(profileId))));
+  }
+  async segmentPreview(definition: string | Record<string, unknown>, at?: Date): Promise<PreviewViewT> {
+    return PreviewView.parse(unwrap(await this.s.segments.preview(definition, at)));
+  }
+  async segmentChanges(q: { since: number; limit: number; segmentId?: string | undefined }): Promise<ChangesPageT> {
+    const rows = await this.s.segments.changes(q.since, q.limit, q.segmentId);
+    const last = rows[rows.length - 1];
+    return { cursor: String(last ? last.seq : q.since), changes: rows.map(changeView) };
+  }
   close(): Promise<void> {
     return this.s.close();
   }
@@ -73,6 +177,14 @@ class HttpBackend implements Backend {
   ) {}
   /** Every answer is parsed with the schema the server answers with: the server is an edge too. */
   private async call<S extends z.ZodType>(schema: S, path: string, init: { method?: string; body?: unknown } = {}): Promise<z.output<S>> {
+    const res = await this.request(path, init);
+    const body: unknown = await res.json().catch(() => null);
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) throw new AppError('cli.server_unreachable', `The answer of ${this.base} to ${path} is not what Segmentum sends.`);
+    return parsed.data;
+  }
+  /** The response of a request that succeeded; a failure is thrown as the server's error (code, message, hint, details). */
+  private async request(path: string, init: { method?: string; body?: unknown }): Promise<Response> {
     let res: Response;
     try {
       res = await fetch(new URL(path, this.base), {
@@ -83,15 +195,15 @@ class HttpBackend implements Backend {
     } catch (cause) {
       throw new AppError('cli.server_unreachable', `Cannot reach ${this.base}.`, { cause });
     }
+    if (res.ok) return res;
     const body: unknown = await res.json().catch(() => null);
-    if (!res.ok) {
-      const e = ErrorBody.safeParse(body);
-      const code = e.success ? ERROR_CODES.find((c) => c === e.data.error.code) : undefined;
-      throw new AppError(code ?? 'server.internal', e.success ? e.data.error.message : `HTTP ${res.status} from ${path}`);
-    }
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) throw new AppError('cli.server_unreachable', `The answer of ${this.base} to ${path} is not what Segmentum sends.`);
-    return parsed.data;
+    const e = ErrorBody.safeParse(body);
+    if (!e.success) throw new AppError('server.internal', `HTTP ${res.status} from ${path}`);
+    const { code, message, hint, path: at, details } = e.data.error;
+    const known = ERROR_CODES.find((c) => c === code);
+    // An unknown code (a newer server) keeps its message; its hint would not fit the code it is shown with.
+    if (!known) throw new AppError('server.internal', `${code}: ${message}`);
+    throw new AppError(known, message, { hint, ...(at ? { path: at } : {}), ...(details ? { details } : {}) });
   }
   stats(): Promise<Stats> {
     return this.call(StatsView, '/api/stats');
@@ -119,5 +231,50 @@ class HttpBackend implements Backend {
   quarantineReplay(q: { ids?: string[] | undefined; code?: string | undefined; limit: number }): Promise<ReplayReport> {
     return this.call(ReplayResult, '/api/quarantine/replay', { method: 'POST', body: q });
   }
+  segmentList(): Promise<{ items: SegmentViewT[] }> {
+    return this.call(SegmentList, '/api/segments');
+  }
+  async segmentGet(ref: string): Promise<SegmentViewT> {
+    // GET /api/segments/changes is the change feed: a segment named "changes" is found in the list.
+    if (ref === 'changes') {
+      const found = (await this.segmentList()).items.find((x) => x.id === ref || x.name === ref);
+      if (found) return found;
+      throw segmentFailure({ code: 'segments.not_found', message: `No segment with id or name "${ref}".` });
+    }
+    return this.call(SegmentView, segmentPath(ref));
+  }
+  segmentCreate(input: SegmentInputT): Promise<SegmentViewT> {
+    return this.call(SegmentView, '/api/segments', { method: 'POST', body: input });
+  }
+  segmentUpdate(ref: string, input: SegmentInputT): Promise<SegmentViewT> {
+    return this.call(SegmentView, segmentPath(ref), { method: 'PUT', body: input });
+  }
+  segmentDelete(ref: string): Promise<SegmentViewT> {
+    return this.call(SegmentView, segmentPath(ref), { method: 'DELETE' });
+  }
+  segmentMembers(ref: string, page: { cursor?: string | undefined; limit: number }): Promise<MembersPageT> {
+    const params = new URLSearchParams({ limit: String(page.limit) });
+    if (page.cursor !== undefined) params.set('cursor', page.cursor);
+    return this.call(MembersPage, `${segmentPath(ref)}/members?${params}`);
+  }
+  async segmentMembersCsv(ref: string): Promise<string> {
+    return (await this.request(`${segmentPath(ref)}/members?format=csv`, {})).text();
+  }
+  segmentSetMembers(ref: string, profileIds: string[], mode: 'replace' | 'append'): Promise<UploadResultT> {
+    return this.call(UploadResult, `${segmentPath(ref)}/members?mode=${mode}`, { method: 'PUT', body: { profileIds } });
+  }
+  segmentExplain(ref: string, profileId: string): Promise<ExplainViewT> {
+    return this.call(ExplainView, `${segmentPath(ref)}/explain/${encodeURIComponent(profileId)}`);
+  }
+  segmentPreview(definition: string | Record<string, unknown>, at?: Date): Promise<PreviewViewT> {
+    return this.call(PreviewView, '/api/segments/preview', { method: 'POST', body: { definition, ...(at ? { at: at.toISOString() } : {}) } });
+  }
+  segmentChanges(q: { since: number; limit: number; segmentId?: string | undefined }): Promise<ChangesPageT> {
+    const params = new URLSearchParams({ since: String(q.since), limit: String(q.limit) });
+    if (q.segmentId !== undefined) params.set('segment', q.segmentId);
+    return this.call(ChangesPage, `/api/segments/changes?${params}`);
+  }
   async close(): Promise<void> {}
 }
+
+const segmentPath = (ref: string): string => `/api/segments/${encodeURIComponent(ref)}`;

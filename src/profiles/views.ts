@@ -42,6 +42,12 @@ export const ProfileView = z.object({
       messageId: z.string().nullable(),
     }),
   ),
+  segments: z
+    .array(z.object({ id: z.string(), name: z.string(), since: z.string() }))
+    .optional()
+    .describe('Segments the profile is a member of, with the time it entered.'),
+  scores: JsonRecord.optional().describe('Engagement score and tier, RFM scores and segment.'),
+  computed: JsonRecord.optional().describe('Computed traits (orders_30d, revenue_total, days_since_last_order, ...).'),
 });
 export type ProfileView = z.infer<typeof ProfileView>;
 

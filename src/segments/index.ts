@@ -5,7 +5,7 @@ export { checkDefinition, expandComputed, dependenciesOf, type ComputedTraits, t
 export { compileSegment, type CompileContext } from './compile-sql.js';
 export { evaluate, type Facts } from './evaluate.js';
 export { HistoryFacts, toSegmentEvent, type ProfileHistory, type SegmentEvent } from './history-facts.js';
-export { LiveEngine, type ChangeReason, type LiveSegment } from './live-engine.js';
+export { LiveEngine, type ChangeReason, type LiveSegment, type LiveScorer } from './live-engine.js';
 export { SegmentService, type SegmentError, type SegmentInput, type SegmentSummary, type Preview, type WriterLoop } from './segment-service.js';
 export { explain, type ExplainNode } from './explain.js';
 export { BUILT_IN_COMPUTED_TRAITS } from './computed-traits.js';

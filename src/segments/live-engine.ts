@@ -1,5 +1,5 @@
 import type { Logger, ProfileId } from '../kernel/index.js';
-import type { CommitBatch, MembershipChangeRow, ProfileRow, SegmentRow, SegmentStore } from '../store/index.js';
+import type { CommitBatch, MembershipChangeRow, ProfileRow, ScoreRow, SegmentRow, SegmentStore } from '../store/index.js';
 import { Condition } from './ast.js';
 import { dependenciesOf, expandComputed, type ComputedTraits, type Dependencies } from './check.js';
 import { evaluate } from './evaluate.js';
@@ -28,7 +28,7 @@ export interface LiveSegment {
 }
 
 export interface ChangeReason {
-  trigger: 'event' | 'time' | 'merge' | 'segment_created' | 'segment_updated' | 'segment_deleted' | 'recomputed' | 'manual';
+  trigger: 'event' | 'time' | 'merge' | 'segment_created' | 'segment_updated' | 'segment_deleted' | 'recomputed' | 'manual' | 'scores';
   event?: string | undefined;
   messageId?: string | undefined;
   mergedInto?: string | undefined;
@@ -36,7 +36,22 @@ export interface ChangeReason {
   conditions?: { condition: string; was?: boolean | undefined; now: boolean }[] | undefined;
 }
 
+/**
+ * Scores kept up to date inside the engine (engagement): segments only read the scores, the scorer says how events
+ * and the passing of days change them. Implemented in scoring/, wired by main.ts.
+ */
+export interface LiveScorer {
+  /** Folds an event into a profile's scoring state. */
+  onEvent(state: unknown, eventName: string | null, ts: number, now: number): unknown;
+  merge(a: unknown, b: unknown, now: number): unknown;
+  /** The scores the state gives at `now`, merged over the profile's other scores. */
+  values(state: unknown, now: number): Record<string, unknown>;
+  /** The next instant after `t` at which every profile's scores are refreshed (decay, inactivity). */
+  nextRefresh(t: number): number;
+}
+
 export interface LiveEngineOptions {
+  scorer?: LiveScorer | undefined;
   store: SegmentStore;
   isPii(key: string): boolean;
   computed: ComputedTraits;
@@ -61,8 +76,14 @@ export class LiveEngine {
   private pending: MembershipChangeRow[] = [];
   private upserts: SegmentRow[] = [];
   private deletes: string[] = [];
+  private scoreRows = new Map<ProfileId, ScoreRow>();
+  private nextRefresh = Number.POSITIVE_INFINITY;
 
   private constructor(private readonly o: LiveEngineOptions) {}
+
+  private get scorer(): LiveScorer | undefined {
+    return this.o.scorer;
+  }
 
   static async start(o: LiveEngineOptions, now: Date): Promise<LiveEngine> {
     const e = new LiveEngine(o);
@@ -106,12 +127,21 @@ export class LiveEngine {
     this.pending = [];
     this.upserts = [];
     this.deletes = [];
+    this.fedCache.clear();
     const st = await this.o.store.segmentEngineState();
     this.lastSeq = st.lastSeq;
     this.watermark = st.watermark?.getTime() ?? nowMs;
     for (const row of await this.o.store.listSegments()) this.install(row);
     this.order();
     await this.o.store.scanProfiles((p) => this.applyProfileRow(this.stateOf(p.profileId), p));
+    await this.o.store.scanScores((r) => {
+      const s = this.profiles.get(r.profileId);
+      if (!s) return;
+      s.scores = r.scores;
+      s.scoreState = r.state;
+    });
+    this.scoreRows.clear();
+    this.nextRefresh = this.o.scorer ? this.o.scorer.nextRefresh(this.watermark) : Number.POSITIVE_INFINITY;
     await this.loadHistory(null);
     await this.o.store.loadMemberships((segmentId, profileId, since) => {
       if (this.segments.has(segmentId)) this.stateOf(profileId).members.set(segmentId, since.getTime());
@@ -291,16 +321,42 @@ export class LiveEngine {
     }
   }
 
-  /** Runs every timer due at or before `until`, each at its own instant. */
+  /** Runs every timer due at or before `until`, each at its own instant, and the daily score refreshes among them. */
   private runTimers(until: number, out: MembershipChangeRow[]): void {
     const timed = new Set(this.ordered.filter((s) => s.deps.timed));
-    while (this.heap.peekKey() <= until) {
+    for (;;) {
+      if (this.nextRefresh <= until && this.nextRefresh <= this.heap.peekKey()) {
+        this.refreshScores(this.nextRefresh, out);
+        this.nextRefresh = this.o.scorer ? this.o.scorer.nextRefresh(this.nextRefresh) : Number.POSITIVE_INFINITY;
+        continue;
+      }
+      if (this.heap.peekKey() > until) break;
       const { key, item: s } = this.heap.pop() as { key: number; item: ProfileState };
       if (s.wake !== key || !this.profiles.has(s.profileId)) continue;
       s.wake = Number.POSITIVE_INFINITY;
       const before = this.partTruths(s, timed, key - 1);
       this.evaluateProfile(s, timed, key, { trigger: 'time' }, out, before);
       this.schedule(s, key);
+    }
+  }
+
+  private scoreSegments(): LiveSegment[] {
+    return this.ordered.filter((x) => x.deps.scores);
+  }
+
+  /** Recomputes every profile's live scores at `at` (decay); segments on scores follow, stamped at `at`. */
+  private refreshScores(at: number, out: MembershipChangeRow[]): void {
+    const scorer = this.o.scorer;
+    if (!scorer) return;
+    const segs = this.scoreSegments();
+    for (const s of this.profiles.values()) {
+      if (s.scoreState === null) continue;
+      const next = { ...s.scores, ...scorer.values(s.scoreState, at) };
+      if (JSON.stringify(next) === JSON.stringify(s.scores)) continue;
+      const before = segs.length > 0 ? this.partTruths(s, segs, at) : null;
+      s.scores = next;
+      this.scoreRows.set(s.profileId, { profileId: s.profileId, scores: s.scores, state: s.scoreState, at: new Date(at) });
+      if (segs.length > 0) this.evaluateProfile(s, new Set(segs), at, { trigger: 'scores' }, out, before);
     }
   }
 
@@ -314,6 +370,8 @@ export class LiveEngine {
     this.runTimers(now, out);
 
     const all = new Set(this.ordered);
+    const scored = new Set<ProfileState>();
+    const scoreSegs = this.scorer ? this.scoreSegments() : [];
     const affected = new Map<ProfileState, { segs: Set<LiveSegment>; reason: ChangeReason; before: Map<string, boolean[]> | null }>();
     const touch = (s: ProfileState, segs: Iterable<LiveSegment>, reason: ChangeReason) => {
       let a = affected.get(s);
@@ -339,6 +397,13 @@ export class LiveEngine {
         out.push({ seq: 0, segmentId, profileId: loser.profileId, change: 'exited', at: new Date(now), reason: { trigger: 'merge', mergedInto: m.winner } });
       }
       mergeState(winner, loser);
+      if (this.o.scorer && loser.scoreState !== null) {
+        winner.scoreState = winner.scoreState === null ? loser.scoreState : this.o.scorer.merge(winner.scoreState, loser.scoreState, now);
+        scored.add(winner);
+      }
+      if (loser.scoreState !== null || Object.keys(loser.scores).length > 0) {
+        this.scoreRows.set(loser.profileId, { profileId: loser.profileId, scores: {}, state: null, at: new Date(now) });
+      }
       this.profiles.delete(m.loser);
       affected.delete(loser);
     }
@@ -356,17 +421,29 @@ export class LiveEngine {
       const ev = toSegmentEvent({ type: e.type, event: e.event, ts: e.timestamp.getTime(), properties: e.properties });
       // Before-truths are taken before the event lands, so they must be recorded first.
       const segs = this.segmentsFed(ev.name);
-      touch(s, segs, { trigger: 'event', event: ev.name ?? e.type, messageId: e.messageId });
+      const reason: ChangeReason = { trigger: 'event', event: ev.name ?? e.type, messageId: e.messageId };
+      touch(s, segs, reason);
       addEvent(this.reg, s, ev);
+      if (this.scorer) {
+        touch(s, scoreSegs, reason);
+        s.scoreState = this.scorer.onEvent(s.scoreState, ev.name, ev.ts, now);
+        scored.add(s);
+      }
+    }
+    for (const s of scored) {
+      if (!this.profiles.has(s.profileId) || !this.scorer) continue;
+      s.scores = { ...s.scores, ...this.scorer.values(s.scoreState, now) };
+      this.scoreRows.set(s.profileId, { profileId: s.profileId, scores: s.scores, state: s.scoreState, at: new Date(now) });
     }
     for (const [s, a] of affected) {
       this.evaluateProfile(s, a.segs, now, a.reason, out, a.before);
       this.schedule(s, now);
     }
     for (const c of out) c.seq = ++this.lastSeq;
-    batch.segments = { upserts: this.upserts, deletes: this.deletes, changes: out, watermark: new Date(now) };
+    batch.segments = { upserts: this.upserts, deletes: this.deletes, changes: out, scores: [...this.scoreRows.values()], watermark: new Date(now) };
     this.upserts = [];
     this.deletes = [];
+    this.scoreRows = new Map();
     this.watermark = now;
     if (this.o.onWake && Number.isFinite(this.heap.peekKey())) this.o.onWake(this.heap.peekKey());
   }
@@ -459,6 +536,34 @@ export class LiveEngine {
     const seg = this.segments.get(segmentId);
     if (seg) for (const s of touched) this.evaluateProfile(s, new Set([seg]), now, { trigger: 'manual' }, this.pending, null);
     return { added, removed, unknown };
+  }
+
+  /**
+   * Replaces one key of every profile's scores (RFM after a recomputation): profiles absent from `values` lose it.
+   * Segments on scores follow at once.
+   */
+  setScoreKey(key: string, values: ReadonlyMap<string, unknown>, nowDate: Date): number {
+    const now = Math.max(nowDate.getTime(), this.watermark);
+    const segs = this.scoreSegments();
+    let changed = 0;
+    for (const s of this.profiles.values()) {
+      const v = values.get(s.profileId);
+      if (JSON.stringify(v) === JSON.stringify(s.scores[key])) continue;
+      const before = segs.length > 0 ? this.partTruths(s, segs, now) : null;
+      const next = { ...s.scores };
+      if (v === undefined) delete next[key];
+      else next[key] = v;
+      s.scores = next;
+      changed++;
+      this.scoreRows.set(s.profileId, { profileId: s.profileId, scores: s.scores, state: s.scoreState, at: new Date(now) });
+      if (segs.length > 0) this.evaluateProfile(s, new Set(segs), now, { trigger: 'scores' }, this.pending, before);
+    }
+    return changed;
+  }
+
+  /** A profile's current scores (engagement, RFM), as segments see them. */
+  scoresOf(profileId: ProfileId): Record<string, unknown> | null {
+    return this.profiles.get(profileId)?.scores ?? null;
   }
 
   /** The live answer for one profile (for explain): facts at `at`. */

@@ -43,6 +43,8 @@ export class ProfileState {
   traits: Record<string, unknown> = {};
   traitTimes: Record<string, number> = {};
   scores: Record<string, unknown> = {};
+  /** What the live scorer keeps to update the scores (opaque here). */
+  scoreState: unknown = null;
   lists: (Entry[] | undefined)[] = [];
   accs: (AggregateAcc | OccurrenceAcc | undefined)[] = [];
   /** Current memberships, by segment id, with the time of entry. */

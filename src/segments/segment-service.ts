@@ -5,6 +5,7 @@ import { Condition } from './ast.js';
 import { checkDefinition, expandComputed, type ComputedTraits, type DefinitionIssue } from './check.js';
 import { compileSegment, type CompileContext } from './compile-sql.js';
 import { explain, type ExplainNode } from './explain.js';
+import { HistoryFacts, toSegmentEvent, type ProfileHistory } from './history-facts.js';
 import type { LiveEngine } from './live-engine.js';
 import { parseDefinition, type ParseError } from './parse-text.js';
 import { printDefinition } from './print-text.js';
@@ -246,6 +247,47 @@ export class SegmentService {
       const s = this.o.engine.byId(r.segmentId);
       return s ? [{ id: r.segmentId, name: s.row.name, since: r.since.toISOString() }] : [];
     });
+  }
+
+  /** Computed traits of one profile from its history (up to its latest 10,000 events), at `at`. */
+  async computedTraitsOf(profileId: ProfileId, at?: Date): Promise<Record<string, unknown>> {
+    const now = (at ?? this.o.clock.now()).getTime();
+    const events = await this.o.store.eventsOf(profileId, { limit: 10_000 });
+    const h: ProfileHistory = {
+      profileId,
+      traits: {},
+      traitTimes: {},
+      events: events.map((e) => toSegmentEvent({ type: e.type, event: e.event, ts: Date.parse(e.timestamp), properties: e.properties })),
+    };
+    const f = new HistoryFacts(h, now);
+    const out: Record<string, unknown> = {};
+    for (const [name, op] of this.o.computed) {
+      if (op.kind === 'aggregate') out[name] = f.aggregate(op);
+      else {
+        const t = f.occurrence(op);
+        out[name] = t === null ? null : new Date(t).toISOString();
+      }
+    }
+    const DAY = 86_400_000;
+    const last = typeof out.last_order === 'string' ? Date.parse(out.last_order) : null;
+    const first = typeof out.first_seen === 'string' ? Date.parse(out.first_seen) : null;
+    out.days_since_last_order = last === null ? null : Math.floor((now - last) / DAY);
+    out.tenure_days = first === null ? null : Math.floor((now - first) / DAY);
+    const orders30 = typeof out.orders_30d === 'number' ? out.orders_30d : 0;
+    out.purchase_frequency_30d = Math.round((orders30 / 30) * 1000) / 1000;
+    // Interest per product category: views decayed with a 30-day half-life, so recent interest weighs more.
+    const interests: Record<string, number> = {};
+    for (const e of h.events) {
+      const c = e.properties.category;
+      if (e.name !== 'Product Viewed' || typeof c !== 'string' || e.ts > now) continue;
+      interests[c] = (interests[c] ?? 0) + Math.pow(2, -(now - e.ts) / (30 * DAY));
+    }
+    out.interests = Object.fromEntries(
+      Object.entries(interests)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => [k, Math.round(v * 100) / 100]),
+    );
+    return out;
   }
 
   private usersOf(name: string): string[] {

@@ -302,11 +302,20 @@ export interface MembershipChangeRow {
   reason: unknown;
 }
 
+export interface ScoreRow {
+  profileId: ProfileId;
+  scores: Record<string, unknown>;
+  state: unknown;
+  at: Date;
+}
+
 /** What the live segment engine writes with a commit, in the same transaction as the events that caused it. */
 export interface SegmentWrites {
   upserts: SegmentRow[];
   deletes: string[];
   changes: MembershipChangeRow[];
+  /** Full replacement rows of profile_scores. */
+  scores: ScoreRow[];
   /** The instant up to which the engine has evaluated time-driven changes. */
   watermark: Date;
 }
@@ -343,4 +352,10 @@ export interface SegmentStore {
   ): Promise<void>;
   /** Current traits of live (not merged) profiles, with their PII vault part. */
   scanProfiles(each: (p: ProfileRow) => void): Promise<void>;
+  scanScores(each: (r: ScoreRow) => void): Promise<void>;
+  /**
+   * Per profile with at least one `event` in [from, to]: the last one's time, how many, and the sum of the numeric
+   * values of `property` (JSON numbers only). The inputs of RFM scoring.
+   */
+  orderTotals(q: { event: string; property: string; from: Date; to: Date }): Promise<{ profileId: ProfileId; last: Date; count: number; total: number }[]>;
 }

@@ -663,6 +663,8 @@ class DuckDbStore implements Store {
   countProfiles: Store['countProfiles'] = (q) => this.segmentTables.countProfiles(q);
   scanEvents: Store['scanEvents'] = (f, each) => this.segmentTables.scanEvents(f, each);
   scanProfiles: Store['scanProfiles'] = (each) => this.segmentTables.scanProfiles(each);
+  scanScores: Store['scanScores'] = (each) => this.segmentTables.scanScores(each);
+  orderTotals: Store['orderTotals'] = (q) => this.segmentTables.orderTotals(q);
 
   async close(): Promise<void> {
     await this.writeLock.run(async () => {

@@ -130,9 +130,11 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
       `CREATE TABLE segment_engine (watermark TIMESTAMPTZ, last_seq BIGINT NOT NULL)`,
       `INSERT INTO segment_engine VALUES (NULL, 0)`,
+      // Scores as segments read them (scores), and the state the live engine keeps them up to date from (state).
       `CREATE TABLE profile_scores (
         profile_id VARCHAR NOT NULL,
         scores JSON NOT NULL,
+        state JSON,
         updated_at TIMESTAMPTZ NOT NULL
       )`,
     ],

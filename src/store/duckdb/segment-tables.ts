@@ -1,6 +1,6 @@
 import { listValue, timestampTZValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { ProfileId } from '../../kernel/index.js';
-import type { EventScanFilter, MembershipChangeRow, ProfileRow, SegmentEngineState, SegmentRow, SegmentWrites, SqlQuery } from '../port.js';
+import type { EventScanFilter, MembershipChangeRow, ProfileRow, ScoreRow, SegmentEngineState, SegmentRow, SegmentWrites, SqlQuery } from '../port.js';
 import { date, dateOrNull, jsonObject, num, str, traitState, type Row } from './rows.js';
 
 const tsValue = (d: Date) => timestampTZValue(BigInt(d.getTime()) * 1000n);
@@ -90,6 +90,19 @@ export class DuckDbSegmentTables {
       }
       m.closeSync();
     }
+    if (s.scores.length > 0) {
+      await w.run('DELETE FROM profile_scores WHERE profile_id IN (SELECT unnest($1::VARCHAR[]))', [listValue(s.scores.map((r) => r.profileId))]);
+      const a = await w.createAppender('profile_scores');
+      for (const r of s.scores) {
+        a.appendVarchar(r.profileId);
+        a.appendVarchar(JSON.stringify(r.scores));
+        if (r.state === null || r.state === undefined) a.appendNull();
+        else a.appendVarchar(JSON.stringify(r.state));
+        a.appendTimestampTZ(tsValue(r.at));
+        a.endRow();
+      }
+      a.closeSync();
+    }
     const lastSeq = s.changes.length > 0 ? (s.changes[s.changes.length - 1] as MembershipChangeRow).seq : null;
     await w.run('UPDATE segment_engine SET watermark = $1::TIMESTAMPTZ, last_seq = coalesce($2, last_seq)', [
       s.watermark.toISOString(),
@@ -178,6 +191,36 @@ export class DuckDbSegmentTables {
         }
       },
     );
+  }
+
+  async orderTotals(q: { event: string; property: string; from: Date; to: Date }): Promise<{ profileId: ProfileId; last: Date; count: number; total: number }[]> {
+    const rows = await this.read(
+      `SELECT profile_id, max(ts) AS last, count(*) AS n,
+         coalesce(sum(CASE WHEN json_type(properties, $2) IN ('BIGINT', 'UBIGINT', 'DOUBLE', 'HUGEINT')
+                           THEN CAST(json_extract_string(properties, $2) AS DOUBLE) END), 0) AS total
+       FROM events WHERE type = 'track' AND event = $1 AND ts >= $3::TIMESTAMPTZ AND ts <= $4::TIMESTAMPTZ
+       GROUP BY profile_id`,
+      [q.event, `/${q.property.replaceAll('~', '~0').replaceAll('/', '~1')}`, q.from.toISOString(), q.to.toISOString()],
+    );
+    return rows.map((r) => ({
+      profileId: ProfileId(str(r.profile_id, 'profile_id')),
+      last: date(r.last, 'last'),
+      count: num(r.n, 'n'),
+      total: num(r.total, 'total'),
+    }));
+  }
+
+  async scanScores(each: (r: ScoreRow) => void): Promise<void> {
+    await this.stream('SELECT profile_id, scores, state, updated_at FROM profile_scores', [], (rows) => {
+      for (const r of rows) {
+        each({
+          profileId: ProfileId(str(r.profile_id, 'profile_id')),
+          scores: jsonObject(r.scores, 'scores'),
+          state: r.state === null || r.state === undefined ? null : (JSON.parse(str(r.state, 'state')) as unknown),
+          at: date(r.updated_at, 'updated_at'),
+        });
+      }
+    });
   }
 
   async scanProfiles(each: (p: ProfileRow) => void): Promise<void> {

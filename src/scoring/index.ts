@@ -1,0 +1,4 @@
+export { EngagementModel, DEFAULT_ENGAGEMENT, tierOf, nextMidnightUtc, type EngagementConfig, type EngagementRule, type EngagementState } from './engagement.js';
+export { scoreRfm, rfmSegment, RFM_SEGMENTS, type RfmInput, type RfmScore, type RfmSegment } from './rfm.js';
+export { EngagementScorer } from './live-scorer.js';
+export { RfmService, DEFAULT_RFM, type RfmConfig, type RfmRun } from './rfm-service.js';
