@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WRITE_KEY, basic } from './helpers.js';
-import { admin, exitWithin, startServer, tempDb, type ServerProcess } from './support/server-process.js';
+import { admin, exitWithin, startServer, tempDb } from './support/server-process.js';
 
 /**
  * The promise of the tracking API: a 200 means the events are durable. These tests run the built server as a child
