@@ -1,5 +1,6 @@
 import { SingleBar, Presets } from 'cli-progress';
-import { estimateDemoMessages, generateDemo } from '../demo/index.js';
+import { EXAMPLE_SEGMENTS, estimateDemoMessages, generateDemo } from '../demo/index.js';
+import { AppError } from '../kernel/index.js';
 import { SourceId } from '../kernel/index.js';
 import type { Segmentum } from '../main.js';
 import type { Io } from './output.js';
@@ -13,6 +14,9 @@ export interface DemoSummary {
   accepted: number;
   duplicates: number;
   rejected: number;
+  /** Example segments created (those already present by name are left alone). */
+  segments: number;
+  rfmCustomers: number;
   seconds: number;
 }
 
@@ -34,7 +38,7 @@ export async function loadDemo(
   const total = estimateDemoMessages(opts);
   const bar = io.interactive ? new SingleBar({ format: 'demo data |{bar}| {percentage}% {value}/{total} events {eta_formatted} left', etaBuffer: 50, stream: process.stderr }, Presets.shades_classic) : null;
   bar?.start(total, 0);
-  const summary: DemoSummary = { ...opts, now: opts.now.toISOString(), messages: 0, accepted: 0, duplicates: 0, rejected: 0, seconds: 0 };
+  const summary: DemoSummary = { ...opts, now: opts.now.toISOString(), messages: 0, accepted: 0, duplicates: 0, rejected: 0, segments: 0, rfmCustomers: 0, seconds: 0 };
   let chunk: Record<string, unknown>[] = [];
   const inflight = new Set<Promise<void>>();
   let lastLine = Date.now();
@@ -69,6 +73,14 @@ export async function loadDemo(
   bar?.update(summary.messages);
   bar?.setTotal(summary.messages);
   bar?.stop();
+  // Scores first: some example segments read rfm.* and score.*.
+  summary.rfmCustomers = (await s.rfm.recompute()).customers;
+  for (const ex of EXAMPLE_SEGMENTS) {
+    if (s.segments.get(ex.name).ok) continue;
+    const r = await s.segments.create(ex);
+    if (!r.ok) throw new AppError('server.internal', `Example segment ${ex.name} was refused: ${r.error.message}`);
+    summary.segments++;
+  }
   summary.seconds = (Date.now() - started) / 1000;
   return summary;
 }

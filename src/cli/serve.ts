@@ -75,7 +75,8 @@ export async function serve(o: ServeOptions, env: NodeJS.ProcessEnv, io: Io): Pr
       const summary = await loadDemo(s, { profiles: 10_000, days: 180, seed: 42, now: day }, io);
       io.err(
         `Demo data loaded: ${summary.accepted} events in ${summary.seconds.toFixed(1)} s` +
-          (summary.rejected > 0 ? ` (${summary.rejected} quarantined: see \`segmentum quarantine list\`).` : '.'),
+          (summary.rejected > 0 ? ` (${summary.rejected} quarantined: see \`segmentum quarantine list\`)` : '') +
+          `, ${summary.segments} example segments (\`segmentum segments list\`).`,
       );
     }
   }

@@ -4,3 +4,4 @@
  */
 export { generateDemo, estimateDemoMessages } from './generate.js';
 export type { DemoOptions, DemoMessage } from './generate.js';
+export { EXAMPLE_SEGMENTS } from './example-segments.js';

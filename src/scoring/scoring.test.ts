@@ -117,7 +117,7 @@ describe('RFM', () => {
     const rows = [...by].map(([profileId, c]) => ({ profileId, recencyDays: Math.floor((end - c.last) / DAY), frequency: c.n, monetary: c.total }));
     const got = scoreRfm(rows);
     const counts = [0, 0, 0, 0, 0];
-    for (const s of got.values()) counts[s.m - 1]++;
+    for (const s of got.values()) counts[s.m - 1] = (counts[s.m - 1] ?? 0) + 1;
     // Monetary values are nearly all distinct, so each quintile holds a fifth of the customers (ties allow +-1%).
     for (const c of counts) expect(Math.abs(c / rows.length - 0.2)).toBeLessThan(0.01);
     // Frequency is mostly 1: ties put everyone with one purchase in F = 1.
