@@ -3,9 +3,15 @@ import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../main.js';
 import { demoCommand, profileCommand, quarantineListCommand, quarantineReplayCommand, statsCommand } from './commands.js';
 import { printError, processIo } from './output.js';
+import { registerSegmentsCommands } from './segments-command.js';
 import { serve } from './serve.js';
 
 const io = processIo;
+// `segmentum segments members x --csv | head`: a reader that stops reading early is not a failure.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+});
 const program = new Command('segmentum')
   .description('Open-source audience segmentation: Segment-compatible ingest, unified profiles, segments.')
   .version(VERSION)
@@ -65,6 +71,8 @@ readOptions(quarantine.command('replay').description('Submit quarantined events 
   .option('--all', 'every pending event')
   .option('--limit <n>', 'at most this many', '1000')
   .action((o) => quarantineReplayCommand(o, io));
+
+registerSegmentsCommands(program, readOptions, io);
 
 try {
   await program.parseAsync(process.argv);

@@ -37,8 +37,18 @@ export function printError(io: Io, e: unknown, json: boolean): void {
     io.out(JSON.stringify({ error: { code: d.code, message: d.line, hint: d.hint, ...extra } }));
     return;
   }
-  const excerpt = e instanceof AppError ? sourceExcerpt(e) : [];
-  io.err([`error [${d.code}]: ${d.line}`, ...excerpt.map((l) => `  ${l}`), `  hint: ${d.hint}`].join('\n'));
+  const more = e instanceof AppError ? [...sourceExcerpt(e), ...issueLines(e)] : [];
+  io.err([`error [${d.code}]: ${d.line}`, ...more.map((l) => `  ${l}`), `  hint: ${d.hint}`].join('\n'));
+}
+
+/** `path: message` for each issue in the details (an AST that does not fit the language), unless the message has them. */
+function issueLines(e: AppError): string[] {
+  const issues = e.details?.issues;
+  if (!Array.isArray(issues)) return [];
+  const lines = issues.flatMap((i: unknown) =>
+    typeof i === 'object' && i !== null && 'path' in i && 'message' in i ? [`${String(i.path)}: ${String(i.message)}`] : [],
+  );
+  return lines.every((l) => e.message.includes(l)) ? [] : lines;
 }
 
 /** `3 | the line` and a caret under the column, when the error has a line and column in a remembered text. */

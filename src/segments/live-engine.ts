@@ -1,10 +1,10 @@
 import type { Logger, ProfileId } from '../kernel/index.js';
-import type { CommitBatch, MembershipChangeRow, ProfileRow, ScoreRow, SegmentRow, SegmentStore } from '../store/index.js';
+import type { CommitBatch, Compaction, MembershipChangeRow, ProfileRow, ScoreRow, SegmentRow, SegmentStore } from '../store/index.js';
 import { Condition } from './ast.js';
 import { dependenciesOf, expandComputed, type ComputedTraits, type Dependencies } from './check.js';
 import { evaluate } from './evaluate.js';
 import { toSegmentEvent } from './history-facts.js';
-import { addEvent, LeafRegistry, LiveFacts, mergeState, nextChange, ProfileState, prune, type Refill } from './live-state.js';
+import { addEvent, LeafRegistry, LiveFacts, mergeState, nextEdge, ProfileState, prune, timedItems, type Refill, type TimedItem } from './live-state.js';
 import { MinHeap } from './min-heap.js';
 import { callTypeNamed } from './values.js';
 import { printDefinition } from './print-text.js';
@@ -20,6 +20,10 @@ import { printDefinition } from './print-text.js';
 
 export interface LiveSegment {
   row: SegmentRow;
+  /** Its time edges (shared with other segments where equal). */
+  timed: TimedItem[];
+  /** This segment and every segment that refers to it, directly or not, in dependency order. */
+  closure: LiveSegment[];
   /** The definition with computed traits expanded; null for manual lists. */
   definition: Condition | null;
   deps: Dependencies;
@@ -76,8 +80,21 @@ export class LiveEngine {
   private pending: MembershipChangeRow[] = [];
   private upserts: SegmentRow[] = [];
   private deletes: string[] = [];
+  /** Score rows to append to the log with the next commit. */
   private scoreRows = new Map<ProfileId, ScoreRow>();
+  private scoreLogN = 0;
   private nextRefresh = Number.POSITIVE_INFINITY;
+  /** Members per segment, and a sorted copy for paging (dropped on change). */
+  private memberSets = new Map<string, Set<ProfileState>>();
+  private sorted = new Map<string, ProfileState[]>();
+  /** Net membership and score changes since the last compaction. */
+  private dirtyMembers = new Map<string, { segmentId: string; profileId: ProfileId; since: number | null }>();
+  private dirtyScores = new Set<ProfileState>();
+  private lastCompaction = 0;
+  private compactSoon = false;
+  /** A compaction is written once this many rows are waiting, or this long after the previous one. */
+  static readonly COMPACT_ROWS = 20_000;
+  static readonly COMPACT_MS = 30_000;
 
   private constructor(private readonly o: LiveEngineOptions) {}
 
@@ -128,9 +145,16 @@ export class LiveEngine {
     this.upserts = [];
     this.deletes = [];
     this.fedCache.clear();
+    this.items.clear();
+    this.memberSets.clear();
+    this.sorted.clear();
+    this.dirtyMembers.clear();
+    this.dirtyScores.clear();
+    this.compactSoon = false;
     const st = await this.o.store.segmentEngineState();
     this.lastSeq = st.lastSeq;
     this.watermark = st.watermark?.getTime() ?? nowMs;
+    this.lastCompaction = this.watermark;
     for (const row of await this.o.store.listSegments()) this.install(row);
     this.order();
     await this.o.store.scanProfiles((p) => this.applyProfileRow(this.stateOf(p.profileId), p));
@@ -139,13 +163,27 @@ export class LiveEngine {
       if (!s) return;
       s.scores = r.scores;
       s.scoreState = r.state;
+      this.dirtyScores.add(s);
     });
+    this.dirtyScores.clear();
     this.scoreRows.clear();
+    this.scoreLogN = 0;
     this.nextRefresh = this.o.scorer ? this.o.scorer.nextRefresh(this.watermark) : Number.POSITIVE_INFINITY;
     await this.loadHistory(null);
+    for (const id of this.segments.keys()) this.memberSets.set(id, new Set());
     await this.o.store.loadMemberships((segmentId, profileId, since) => {
-      if (this.segments.has(segmentId)) this.stateOf(profileId).members.set(segmentId, since.getTime());
+      if (this.segments.has(segmentId)) this.enter(this.stateOf(profileId), segmentId, since.getTime());
     });
+    this.dirtyMembers.clear();
+    // Changes after the last compaction are replayed from the feed, in order.
+    await this.o.store.scanChanges(st.membersSeq, (c) => {
+      if (!this.segments.has(c.segmentId)) return;
+      const s = this.stateOf(c.profileId);
+      if (c.change === 'entered') this.enter(s, c.segmentId, c.at.getTime());
+      else this.exit(s, c.segmentId);
+    });
+    // Replayed changes and the score log are folded into the tables by the first commit.
+    this.compactSoon = true;
     // The state now stands as it was at the watermark: any disagreement with the stored members is corrected, and
     // timers from the watermark on are queued (those already due run with the next commit, stamped on time).
     const at = this.watermark;
@@ -166,6 +204,25 @@ export class LiveEngine {
       this.profiles.set(id, s);
     }
     return s;
+  }
+
+  private enter(s: ProfileState, segmentId: string, at: number): void {
+    s.members.set(segmentId, at);
+    let set = this.memberSets.get(segmentId);
+    if (!set) {
+      set = new Set();
+      this.memberSets.set(segmentId, set);
+    }
+    set.add(s);
+    this.sorted.delete(segmentId);
+    this.dirtyMembers.set(`${segmentId}\u0000${s.profileId}`, { segmentId, profileId: s.profileId, since: at });
+  }
+
+  private exit(s: ProfileState, segmentId: string): void {
+    s.members.delete(segmentId);
+    this.memberSets.get(segmentId)?.delete(s);
+    this.sorted.delete(segmentId);
+    this.dirtyMembers.set(`${segmentId}\u0000${s.profileId}`, { segmentId, profileId: s.profileId, since: null });
   }
 
   private applyProfileRow(s: ProfileState, p: ProfileRow): Set<string> {
@@ -225,13 +282,28 @@ export class LiveEngine {
     const root = definition;
     const parts =
       root === null ? [] : (root.kind === 'and' || root.kind === 'or' ? root.of : [root]).map((c) => ({ condition: c, text: printDefinition(c) }));
-    const seg: LiveSegment = { row, definition, deps, parts };
+    const timed = definition === null ? [] : timedItems(definition).map((item) => this.sharedItem(item));
+    const seg: LiveSegment = { row, definition, deps, parts, timed: [...new Set(timed)], closure: [] };
     const old = this.segments.get(row.segmentId);
     if (old) this.byName.delete(old.row.name);
     this.segments.set(row.segmentId, seg);
     this.byName.set(row.name, seg);
     return { lists, totals };
   }
+
+  private items = new Map<string, TimedItem>();
+  /** One object per distinct time edge, so each is computed once per profile whatever the number of segments. */
+  private sharedItem(item: TimedItem): TimedItem {
+    const key = JSON.stringify(item);
+    const known = this.items.get(key);
+    if (known) return known;
+    if (item.kind === 'window') this.reg.register(item.op);
+    this.items.set(key, item);
+    return item;
+  }
+
+  /** Every distinct time edge of the live segments. */
+  private liveItems: TimedItem[] = [];
 
   /** Topological order: a segment comes after the segments it refers to. */
   private order(): void {
@@ -248,6 +320,15 @@ export class LiveEngine {
     };
     for (const s of this.segments.values()) visit(s);
     this.ordered = out;
+    // Dependents, precomputed: a change of one segment re-evaluates exactly these.
+    for (const seg of out) {
+      const inClosure = new Set<LiveSegment>([seg]);
+      for (const other of out) {
+        if ([...other.deps.segments].some((n) => { const d = this.byName.get(n); return d !== undefined && inClosure.has(d); })) inClosure.add(other);
+      }
+      seg.closure = out.filter((x) => inClosure.has(x));
+    }
+    this.liveItems = [...new Set(out.flatMap((x) => x.timed))];
   }
 
   // ------------------------------------------------------------------ evaluation
@@ -265,26 +346,22 @@ export class LiveEngine {
    */
   private evaluateProfile(
     s: ProfileState,
-    only: Set<LiveSegment> | null,
+    only: Set<LiveSegment> | LiveSegment[] | null,
     at: number,
     reason: ChangeReason,
     out: MembershipChangeRow[],
     before: Map<string, boolean[]> | null,
   ): void {
     const f = this.facts(s, at);
-    const touched = only === null ? null : new Set(only);
-    for (const seg of this.ordered) {
-      if (touched !== null && !touched.has(seg)) {
-        if (![...seg.deps.segments].some((n) => { const d = this.byName.get(n); return d !== undefined && touched.has(d); })) continue;
-        touched.add(seg);
-      }
+    const todo: LiveSegment[] = only === null ? this.ordered : Array.isArray(only) ? only : this.closureOf(only);
+    for (const seg of todo) {
       if (seg.definition === null) continue;
       const id = seg.row.segmentId;
       const now = evaluate(seg.definition, f);
       const was = s.members.has(id);
       if (now === was) continue;
-      if (now) s.members.set(id, at);
-      else s.members.delete(id);
+      if (now) this.enter(s, id, at);
+      else this.exit(s, id);
       const prev = before?.get(id);
       const parts = seg.parts.map((p, i) => ({ condition: p.text, was: prev?.[i], now: evaluate(p.condition, f) }));
       const flipped = parts.filter((p) => p.was !== undefined && p.was !== p.now);
@@ -299,6 +376,14 @@ export class LiveEngine {
     }
   }
 
+  /** The segments to re-evaluate when `segs` may have changed: them and their dependents, in order. */
+  private closureOf(segs: Set<LiveSegment>): LiveSegment[] {
+    if (segs.size === 1) return (segs.values().next().value as LiveSegment).closure;
+    const set = new Set<LiveSegment>();
+    for (const x of segs) for (const c of x.closure) set.add(c);
+    return this.ordered.filter((x) => set.has(x));
+  }
+
   private partTruths(s: ProfileState, segs: Iterable<LiveSegment>, at: number): Map<string, boolean[]> {
     const f = this.facts(s, at);
     const m = new Map<string, boolean[]>();
@@ -306,14 +391,16 @@ export class LiveEngine {
     return m;
   }
 
-  private schedule(s: ProfileState, at: number): void {
+  /** Sets the profile's timer to the next edge of `items` (all live ones by default), or earlier if `keep`. */
+  private schedule(s: ProfileState, at: number, items: TimedItem[] = this.liveItems, keep = false): void {
     prune(this.reg, s, at);
-    let next = Number.POSITIVE_INFINITY;
-    const f = this.facts(s, at);
-    for (const seg of this.ordered) {
-      if (seg.definition === null || !seg.deps.timed) continue;
-      const t = nextChange(seg.definition, f);
-      if (t < next) next = t;
+    let next = keep ? s.wake : Number.POSITIVE_INFINITY;
+    if (items.length > 0) {
+      const f = this.facts(s, at);
+      for (const item of items) {
+        const t = nextEdge(item, f);
+        if (t < next) next = t;
+      }
     }
     if (next !== s.wake) {
       s.wake = next;
@@ -323,7 +410,8 @@ export class LiveEngine {
 
   /** Runs every timer due at or before `until`, each at its own instant, and the daily score refreshes among them. */
   private runTimers(until: number, out: MembershipChangeRow[]): void {
-    const timed = new Set(this.ordered.filter((s) => s.deps.timed));
+    const timedSet = new Set(this.ordered.filter((s) => s.deps.timed));
+    const timed = this.closureOf(timedSet);
     for (;;) {
       if (this.nextRefresh <= until && this.nextRefresh <= this.heap.peekKey()) {
         this.refreshScores(this.nextRefresh, out);
@@ -334,10 +422,15 @@ export class LiveEngine {
       const { key, item: s } = this.heap.pop() as { key: number; item: ProfileState };
       if (s.wake !== key || !this.profiles.has(s.profileId)) continue;
       s.wake = Number.POSITIVE_INFINITY;
-      const before = this.partTruths(s, timed, key - 1);
+      const before = this.partTruths(s, timedSet, key - 1);
       this.evaluateProfile(s, timed, key, { trigger: 'time' }, out, before);
       this.schedule(s, key);
     }
+  }
+
+  private noteScores(s: ProfileState, at: number): void {
+    this.scoreRows.set(s.profileId, { profileId: s.profileId, scores: s.scores, state: s.scoreState, at: new Date(at) });
+    this.dirtyScores.add(s);
   }
 
   private scoreSegments(): LiveSegment[] {
@@ -355,7 +448,7 @@ export class LiveEngine {
       if (JSON.stringify(next) === JSON.stringify(s.scores)) continue;
       const before = segs.length > 0 ? this.partTruths(s, segs, at) : null;
       s.scores = next;
-      this.scoreRows.set(s.profileId, { profileId: s.profileId, scores: s.scores, state: s.scoreState, at: new Date(at) });
+      this.noteScores(s, at);
       if (segs.length > 0) this.evaluateProfile(s, new Set(segs), at, { trigger: 'scores' }, out, before);
     }
   }
@@ -379,11 +472,14 @@ export class LiveEngine {
         a = { segs: new Set(), reason, before: null };
         affected.set(s, a);
       }
+      let f: LiveFacts | null = null;
       for (const x of segs) {
         if (a.segs.has(x)) continue;
         a.segs.add(x);
         // Truth of the parts before this batch changed anything, to say which ones flipped.
-        (a.before ??= new Map()).set(x.row.segmentId, x.parts.map((p) => evaluate(p.condition, this.facts(s, now))));
+        f ??= this.facts(s, now);
+        const facts = f;
+        (a.before ??= new Map()).set(x.row.segmentId, x.parts.map((p) => evaluate(p.condition, facts)));
       }
       a.reason = reason;
     };
@@ -393,7 +489,8 @@ export class LiveEngine {
       const winner = this.stateOf(m.winner);
       if (!loser) continue;
       touch(winner, all, { trigger: 'merge' });
-      for (const [segmentId] of loser.members) {
+      for (const segmentId of [...loser.members.keys()]) {
+        this.exit(loser, segmentId);
         out.push({ seq: 0, segmentId, profileId: loser.profileId, change: 'exited', at: new Date(now), reason: { trigger: 'merge', mergedInto: m.winner } });
       }
       mergeState(winner, loser);
@@ -402,7 +499,9 @@ export class LiveEngine {
         scored.add(winner);
       }
       if (loser.scoreState !== null || Object.keys(loser.scores).length > 0) {
-        this.scoreRows.set(loser.profileId, { profileId: loser.profileId, scores: {}, state: null, at: new Date(now) });
+        loser.scores = {};
+        loser.scoreState = null;
+        this.noteScores(loser, now);
       }
       this.profiles.delete(m.loser);
       affected.delete(loser);
@@ -433,19 +532,46 @@ export class LiveEngine {
     for (const s of scored) {
       if (!this.profiles.has(s.profileId) || !this.scorer) continue;
       s.scores = { ...s.scores, ...this.scorer.values(s.scoreState, now) };
-      this.scoreRows.set(s.profileId, { profileId: s.profileId, scores: s.scores, state: s.scoreState, at: new Date(now) });
+      this.noteScores(s, now);
     }
     for (const [s, a] of affected) {
       this.evaluateProfile(s, a.segs, now, a.reason, out, a.before);
       this.schedule(s, now);
     }
     for (const c of out) c.seq = ++this.lastSeq;
-    batch.segments = { upserts: this.upserts, deletes: this.deletes, changes: out, scores: [...this.scoreRows.values()], watermark: new Date(now) };
+    const scoreLog = [...this.scoreRows.values()].map((r) => ({ ...r, n: ++this.scoreLogN }));
+    const compaction = this.takeCompaction(now);
+    batch.segments = { upserts: this.upserts, deletes: this.deletes, changes: out, scoreLog, compaction, watermark: new Date(now) };
     this.upserts = [];
     this.deletes = [];
     this.scoreRows = new Map();
     this.watermark = now;
     if (this.o.onWake && Number.isFinite(this.heap.peekKey())) this.o.onWake(this.heap.peekKey());
+  }
+
+  /** Net changes to fold into the current-state tables, when enough have gathered (or a manual list changed). */
+  private takeCompaction(now: number): Compaction | null {
+    const waiting = this.dirtyMembers.size + this.dirtyScores.size;
+    const due = this.compactSoon || waiting >= LiveEngine.COMPACT_ROWS || (waiting > 0 && now - this.lastCompaction >= LiveEngine.COMPACT_MS);
+    if (!due) return null;
+    const c: Compaction = {
+      members: [...this.dirtyMembers.values()]
+        .filter((m) => this.segments.has(m.segmentId))
+        .map((m) => ({ segmentId: m.segmentId, profileId: m.profileId, since: m.since === null ? null : new Date(m.since) })),
+      membersSeq: this.lastSeq,
+      scores: [...this.dirtyScores].map((s) => ({ profileId: s.profileId, scores: s.scores, state: s.scoreState, at: new Date(now) })),
+    };
+    this.dirtyMembers.clear();
+    this.dirtyScores.clear();
+    this.lastCompaction = now;
+    this.compactSoon = false;
+    this.scoreLogN = 0;
+    return c;
+  }
+
+  /** Asks for a compaction with the next commit (tests, shutdown, manual lists read by SQL). */
+  compactNextCommit(): void {
+    this.compactSoon = true;
   }
 
   private fedCache = new Map<string | null, LiveSegment[]>();
@@ -485,9 +611,12 @@ export class LiveEngine {
     this.upserts.push(row);
     const out = this.pending;
     const reason: ChangeReason = { trigger: existed ? 'segment_updated' : 'segment_created' };
+    const only = new Set([seg]);
+    // Existing timers stay right for the other segments: only this one's edges can come sooner.
+    const items = [...new Set(seg.closure.flatMap((x) => x.timed))];
     for (const s of this.profiles.values()) {
-      this.evaluateProfile(s, new Set([seg]), now, reason, out, null);
-      this.schedule(s, now);
+      this.evaluateProfile(s, only, now, reason, out, null);
+      this.schedule(s, now, items, true);
     }
   }
 
@@ -496,10 +625,11 @@ export class LiveEngine {
     const seg = this.segments.get(segmentId);
     if (!seg) return;
     const now = Math.max(nowDate.getTime(), this.watermark);
-    for (const s of this.profiles.values()) {
-      if (!s.members.delete(segmentId)) continue;
+    for (const s of [...(this.memberSets.get(segmentId) ?? [])]) {
+      this.exit(s, segmentId);
       this.pending.push({ seq: 0, segmentId, profileId: s.profileId, change: 'exited', at: new Date(now), reason: { trigger: 'segment_deleted' } });
     }
+    this.memberSets.delete(segmentId);
     this.segments.delete(segmentId);
     this.byName.delete(seg.row.name);
     this.order();
@@ -524,10 +654,10 @@ export class LiveEngine {
       const should = want.has(s.profileId) || (mode === 'append' && has);
       if (has === should) continue;
       if (should) {
-        s.members.set(segmentId, now);
+        this.enter(s, segmentId, now);
         added++;
       } else {
-        s.members.delete(segmentId);
+        this.exit(s, segmentId);
         removed++;
       }
       touched.push(s);
@@ -535,6 +665,8 @@ export class LiveEngine {
     }
     const seg = this.segments.get(segmentId);
     if (seg) for (const s of touched) this.evaluateProfile(s, new Set([seg]), now, { trigger: 'manual' }, this.pending, null);
+    // SQL reads manual lists from segment_members (in_segment of a list in a preview): write it at once.
+    this.compactSoon = true;
     return { added, removed, unknown };
   }
 
@@ -555,7 +687,7 @@ export class LiveEngine {
       else next[key] = v;
       s.scores = next;
       changed++;
-      this.scoreRows.set(s.profileId, { profileId: s.profileId, scores: s.scores, state: s.scoreState, at: new Date(now) });
+      this.noteScores(s, now);
       if (segs.length > 0) this.evaluateProfile(s, new Set(segs), now, { trigger: 'scores' }, this.pending, before);
     }
     return changed;
@@ -570,6 +702,36 @@ export class LiveEngine {
   factsFor(profileId: ProfileId, at: number): LiveFacts | null {
     const s = this.profiles.get(profileId);
     return s ? this.facts(s, at) : null;
+  }
+
+  size(segmentId: string): number {
+    return this.memberSets.get(segmentId)?.size ?? 0;
+  }
+
+  /** Members ordered by profile id, after `after`. */
+  membersPage(segmentId: string, after: string | undefined, limit: number): { profileId: ProfileId; since: Date }[] {
+    let list = this.sorted.get(segmentId);
+    if (!list) {
+      list = [...(this.memberSets.get(segmentId) ?? [])].sort((a, b) => (a.profileId < b.profileId ? -1 : a.profileId > b.profileId ? 1 : 0));
+      this.sorted.set(segmentId, list);
+    }
+    let lo = 0;
+    if (after !== undefined) {
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if ((list[mid] as ProfileState).profileId <= after) lo = mid + 1;
+        else hi = mid;
+      }
+    }
+    return list.slice(lo, lo + limit).map((s) => ({ profileId: s.profileId, since: new Date(s.members.get(segmentId) ?? 0) }));
+  }
+
+  /** The segments a profile is in, with the time it entered each. */
+  segmentsOf(profileId: ProfileId): { segmentId: string; since: Date }[] {
+    const s = this.profiles.get(profileId);
+    if (!s) return [];
+    return [...s.members].map(([segmentId, since]) => ({ segmentId, since: new Date(since) })).sort((a, b) => a.since.getTime() - b.since.getTime());
   }
 
   isMember(segmentId: string, profileId: ProfileId): boolean {

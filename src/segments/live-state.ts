@@ -1,5 +1,5 @@
 import type { ProfileId } from '../kernel/index.js';
-import { durationMs, type Condition, type KeyPath, type RfmField } from './ast.js';
+import { durationMs, type Condition, type Duration, type KeyPath, type Operand, type RfmField } from './ast.js';
 import { heldTraitKey, matchesFilter, operandValue, type AggregateOperand, type EventOperand, type Facts, type OccurrenceOperand } from './evaluate.js';
 import { AggregateAcc, inWindow, type SegmentEvent } from './history-facts.js';
 import { storedDateMs, valueAt } from './values.js';
@@ -240,8 +240,14 @@ export class LiveFacts implements Facts {
       const acc = this.s.accs[leaf.id];
       return acc instanceof AggregateAcc ? acc.value() : new AggregateAcc(op).value();
     }
+    const list = this.s.lists[leaf.stream.id];
+    if (op.fn === 'count') {
+      let n = 0;
+      if (list) for (const e of list) if (inWindow(op.window, e.ts, this.now)) n++;
+      return n;
+    }
     const acc = new AggregateAcc(op);
-    for (const e of this.s.lists[leaf.stream.id] ?? []) {
+    for (const e of list ?? []) {
       if (!inWindow(op.window, e.ts, this.now)) continue;
       acc.addValue(leaf.pathIndex < 0 ? undefined : e.vals[leaf.pathIndex]);
     }
@@ -267,49 +273,97 @@ export class LiveFacts implements Facts {
   /** The earliest instant after `now` at which the windowed operand's set of events changes, or Infinity. */
   nextWindowChange(op: EventOperand): number {
     if (op.window?.kind !== 'rolling') return Number.POSITIVE_INFINITY;
+    const list = this.s.lists[this.reg.leafOf(op).stream.id];
+    if (list === undefined || list.length === 0) return Number.POSITIVE_INFINITY;
     const d = durationMs(op.window.duration);
-    const list = this.s.lists[this.reg.leafOf(op).stream.id] ?? [];
+    const now = this.now;
+    // The list is in time order: the first event still inside the window leaves it first (at ts + d), and the
+    // first event stamped in the future enters it first (at ts).
     let next = Number.POSITIVE_INFINITY;
     for (const e of list) {
-      // An event leaves the window at ts + d and an event from the future enters it at ts.
-      const t = e.ts > this.now ? e.ts : e.ts + d;
-      if (t > this.now && t < next) next = t;
+      if (e.ts > now) {
+        if (e.ts < next) next = e.ts;
+        break;
+      }
+      if (e.ts + d > now) {
+        next = e.ts + d;
+        // Later entries leave later; only a future entry could come sooner.
+        for (let i = list.length - 1; i >= 0 && (list[i] as Entry).ts > now; i--) if ((list[i] as Entry).ts < next) next = (list[i] as Entry).ts;
+        break;
+      }
     }
     return next;
   }
 }
 
 /**
- * The earliest instant after `f.now` at which the truth of `c` could change with no new event: window edges of its
- * operands, `within` edges of dates, and `for` thresholds. Infinity when time alone changes nothing.
+ * What can change a definition's truth with no new event: rolling windows (an event enters at its time and leaves
+ * at its time plus the window), `within` tests (a date enters and leaves the range), and `for` thresholds. The
+ * engine collects these once per definition, shares equal ones between segments, and asks each for its next edge.
  */
-export function nextChange(c: Condition, f: LiveFacts): number {
-  switch (c.kind) {
-    case 'and':
-    case 'or':
-      return Math.min(...c.of.map((x) => nextChange(x, f)));
-    case 'not':
-      return nextChange(c.of, f);
-    case 'in_segment':
-    case 'random_bucket':
-      return Number.POSITIVE_INFINITY;
-    case 'for': {
-      const key = heldTraitKey(c.of);
-      const since = key === null ? null : f.traitSince(key);
-      const t = since === null ? Number.POSITIVE_INFINITY : since + durationMs(c.duration);
-      return Math.min(t > f.now ? t : Number.POSITIVE_INFINITY, nextChange(c.of, f));
-    }
-    default: {
-      const o = c.left;
-      let next = o.kind === 'aggregate' || o.kind === 'occurrence' ? f.nextWindowChange(o) : Number.POSITIVE_INFINITY;
-      if (c.kind === 'within') {
-        const v = operandValue(o, f);
-        const t = v.type === 'time' ? v.value : v.type === 'stored' ? storedDateMs(v.value) : null;
-        if (t !== null) {
-          for (const x of [t, t + durationMs(c.duration)]) if (x > f.now && x < next) next = x;
-        }
+export type TimedItem =
+  | { kind: 'window'; op: EventOperand }
+  | { kind: 'within'; left: Operand; duration: Duration }
+  | { kind: 'for'; key: string; duration: Duration };
+
+export function timedItems(c: Condition): TimedItem[] {
+  const out: TimedItem[] = [];
+  const visit = (x: Condition): void => {
+    switch (x.kind) {
+      case 'and':
+      case 'or':
+        x.of.forEach(visit);
+        return;
+      case 'not':
+        visit(x.of);
+        return;
+      case 'for': {
+        const key = heldTraitKey(x.of);
+        if (key !== null) out.push({ kind: 'for', key, duration: x.duration });
+        visit(x.of);
+        return;
       }
-      return next;
+      case 'in_segment':
+      case 'random_bucket':
+        return;
+      default: {
+        const o = x.left;
+        if ((o.kind === 'aggregate' || o.kind === 'occurrence') && o.window?.kind === 'rolling') out.push({ kind: 'window', op: o });
+        if (x.kind === 'within') out.push({ kind: 'within', left: o, duration: x.duration });
+      }
+    }
+  };
+  visit(c);
+  return out;
+}
+
+/** The item's next edge strictly after `f.now`, or Infinity. */
+export function nextEdge(item: TimedItem, f: LiveFacts): number {
+  switch (item.kind) {
+    case 'window':
+      return f.nextWindowChange(item.op);
+    case 'for': {
+      const since = f.traitSince(item.key);
+      const t = since === null ? Number.POSITIVE_INFINITY : since + durationMs(item.duration);
+      return t > f.now ? t : Number.POSITIVE_INFINITY;
+    }
+    case 'within': {
+      const v = operandValue(item.left, f);
+      const t = v.type === 'time' ? v.value : v.type === 'stored' ? storedDateMs(v.value) : null;
+      if (t === null) return Number.POSITIVE_INFINITY;
+      if (t > f.now) return t;
+      const end = t + durationMs(item.duration);
+      return end > f.now ? end : Number.POSITIVE_INFINITY;
     }
   }
+}
+
+/** The earliest instant after `f.now` at which the truth of `c` could change with no new event (Infinity if none). */
+export function nextChange(c: Condition, f: LiveFacts): number {
+  let next = Number.POSITIVE_INFINITY;
+  for (const item of timedItems(c)) {
+    const t = nextEdge(item, f);
+    if (t < next) next = t;
+  }
+  return next;
 }

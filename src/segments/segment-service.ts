@@ -99,7 +99,7 @@ export class SegmentService {
   }
 
   async size(id: string): Promise<number> {
-    return this.o.store.memberCount(id);
+    return this.o.engine.size(id);
   }
 
   async create(input: SegmentInput): Promise<Result<SegmentSummary, SegmentError>> {
@@ -196,7 +196,7 @@ export class SegmentService {
   async recompute(idOrName: string, at?: Date): Promise<Result<ProfileId[], SegmentError>> {
     const s = this.o.engine.byId(idOrName) ?? this.o.engine.named(idOrName);
     if (!s) return err(notFound(idOrName));
-    if (s.definition === null) return ok((await this.o.store.membersPage(s.row.segmentId, { limit: 1e9 })).map((m) => m.profileId));
+    if (s.definition === null) return ok(this.o.engine.membersPage(s.row.segmentId, undefined, Number.MAX_SAFE_INTEGER).map((m) => m.profileId));
     const q = compileSegment(s.definition, this.compileContext(at ?? this.o.clock.now()));
     return ok(await this.o.store.selectProfileIds(q, {}));
   }
@@ -217,7 +217,7 @@ export class SegmentService {
   async members(idOrName: string, opts: { cursor?: string | undefined; limit: number }): Promise<Result<{ items: { profileId: ProfileId; since: Date }[]; nextCursor: string | null }, SegmentError>> {
     const s = this.o.engine.byId(idOrName) ?? this.o.engine.named(idOrName);
     if (!s) return err(notFound(idOrName));
-    const items = await this.o.store.membersPage(s.row.segmentId, { after: opts.cursor, limit: opts.limit });
+    const items = this.o.engine.membersPage(s.row.segmentId, opts.cursor, opts.limit);
     const last = items[items.length - 1];
     return ok({ items, nextCursor: items.length === opts.limit && last ? last.profileId : null });
   }
@@ -242,7 +242,7 @@ export class SegmentService {
   }
 
   async segmentsOf(profileId: ProfileId): Promise<{ id: string; name: string; since: string }[]> {
-    const rows = await this.o.store.segmentsOf(profileId);
+    const rows = this.o.engine.segmentsOf(profileId);
     return rows.flatMap((r) => {
       const s = this.o.engine.byId(r.segmentId);
       return s ? [{ id: r.segmentId, name: s.row.name, since: r.since.toISOString() }] : [];

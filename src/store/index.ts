@@ -1,3 +1,4 @@
 export type * from './port.js';
 export { openDuckDbStore, freeDiskBytes } from './duckdb/duckdb-store.js';
 export { LATEST_SCHEMA_VERSION } from './duckdb/migrations.js';
+export { writeSyntheticAudience } from './duckdb/synthetic.js';

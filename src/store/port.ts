@@ -309,13 +309,26 @@ export interface ScoreRow {
   at: Date;
 }
 
+/**
+ * Folds the logs into the current-state tables: net membership changes into segment_members (up to `membersSeq`),
+ * the latest scores into profile_scores, and empties score_log. Done now and then, not with every commit: the
+ * per-commit writes stay appends.
+ */
+export interface Compaction {
+  members: { segmentId: string; profileId: ProfileId; since: Date | null }[];
+  membersSeq: number;
+  scores: ScoreRow[];
+}
+
 /** What the live segment engine writes with a commit, in the same transaction as the events that caused it. */
 export interface SegmentWrites {
   upserts: SegmentRow[];
   deletes: string[];
+  /** Appended to the change feed. */
   changes: MembershipChangeRow[];
-  /** Full replacement rows of profile_scores. */
-  scores: ScoreRow[];
+  /** Appended to score_log, numbered in order. */
+  scoreLog: (ScoreRow & { n: number })[];
+  compaction: Compaction | null;
   /** The instant up to which the engine has evaluated time-driven changes. */
   watermark: Date;
 }
@@ -323,6 +336,7 @@ export interface SegmentWrites {
 export interface SegmentEngineState {
   watermark: Date | null;
   lastSeq: number;
+  membersSeq: number;
 }
 
 /** Which events a scan returns: track calls by name and other calls by type (all when `kinds` is null), newer than `since`. */
@@ -335,7 +349,7 @@ export interface SegmentStore {
   readonly dialect: SqlDialect;
   listSegments(): Promise<SegmentRow[]>;
   segmentEngineState(): Promise<SegmentEngineState>;
-  /** Every current membership, for the live engine to start from. */
+  /** Memberships as of the last compaction (`membersSeq`), for the live engine to start from. */
   loadMemberships(each: (segmentId: string, profileId: ProfileId, since: Date) => void): Promise<void>;
   /** Members ordered by profile id, after `after` when given. */
   membersPage(segmentId: string, opts: { after?: string | undefined; limit: number }): Promise<{ profileId: ProfileId; since: Date }[]>;
@@ -352,7 +366,10 @@ export interface SegmentStore {
   ): Promise<void>;
   /** Current traits of live (not merged) profiles, with their PII vault part. */
   scanProfiles(each: (p: ProfileRow) => void): Promise<void>;
+  /** Compacted scores, then the score log in order: the last row per profile is current. */
   scanScores(each: (r: ScoreRow) => void): Promise<void>;
+  /** Every change after `seq`, in order (to replay onto the compacted members). */
+  scanChanges(afterSeq: number, each: (c: MembershipChangeRow) => void): Promise<void>;
   /**
    * Per profile with at least one `event` in [from, to]: the last one's time, how many, and the sum of the numeric
    * values of `property` (JSON numbers only). The inputs of RFM scoring.

@@ -224,6 +224,7 @@ class DuckDbStore implements Store {
         } catch {
           // closing flushes; an error here only repeats the one being reported
         }
+        this.segmentTables.dropAppenders();
         await w.run('ROLLBACK').catch(() => undefined);
         throw cause;
       }
@@ -664,12 +665,14 @@ class DuckDbStore implements Store {
   scanEvents: Store['scanEvents'] = (f, each) => this.segmentTables.scanEvents(f, each);
   scanProfiles: Store['scanProfiles'] = (each) => this.segmentTables.scanProfiles(each);
   scanScores: Store['scanScores'] = (each) => this.segmentTables.scanScores(each);
+  scanChanges: Store['scanChanges'] = (seq, each) => this.segmentTables.scanChanges(seq, each);
   orderTotals: Store['orderTotals'] = (q) => this.segmentTables.orderTotals(q);
 
   async close(): Promise<void> {
     await this.writeLock.run(async () => {
       this.eventsAppender?.closeSync();
       this.eventsAppender = null;
+      this.segmentTables.dropAppenders();
       if (this.path !== ':memory:') await this.writer.run('CHECKPOINT').catch(() => undefined);
       this.writer.closeSync();
       this.reader.closeSync();

@@ -128,8 +128,9 @@ export const MIGRATIONS: readonly Migration[] = [
         changed_at TIMESTAMPTZ NOT NULL,
         reason JSON NOT NULL
       )`,
-      `CREATE TABLE segment_engine (watermark TIMESTAMPTZ, last_seq BIGINT NOT NULL)`,
-      `INSERT INTO segment_engine VALUES (NULL, 0)`,
+      // members_seq: segment_members holds every change up to this seq; later ones are replayed from the feed.
+      `CREATE TABLE segment_engine (watermark TIMESTAMPTZ, last_seq BIGINT NOT NULL, members_seq BIGINT NOT NULL)`,
+      `INSERT INTO segment_engine VALUES (NULL, 0, 0)`,
       // Scores as segments read them (scores), and the state the live engine keeps them up to date from (state).
       `CREATE TABLE profile_scores (
         profile_id VARCHAR NOT NULL,
@@ -137,6 +138,21 @@ export const MIGRATIONS: readonly Migration[] = [
         state JSON,
         updated_at TIMESTAMPTZ NOT NULL
       )`,
+      // Score updates since profile_scores was last compacted: appended with each commit, folded in now and then.
+      `CREATE TABLE score_log (
+        n BIGINT NOT NULL,
+        profile_id VARCHAR NOT NULL,
+        scores JSON NOT NULL,
+        state JSON,
+        updated_at TIMESTAMPTZ NOT NULL
+      )`,
+      // Scores as of now: the compacted row, or the profile's latest logged one.
+      `CREATE VIEW current_scores AS
+       SELECT profile_id, scores FROM (
+         SELECT profile_id, scores, row_number() OVER (PARTITION BY profile_id ORDER BY k DESC, n DESC) AS rn FROM (
+           SELECT 0 AS k, 0 AS n, profile_id, scores FROM profile_scores
+           UNION ALL SELECT 1 AS k, n, profile_id, scores FROM score_log))
+       WHERE rn = 1`,
     ],
   },
 ];

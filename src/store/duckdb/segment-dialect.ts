@@ -7,7 +7,7 @@ const NUMBER_TYPES = `('BIGINT', 'UBIGINT', 'DOUBLE', 'HUGEINT')`;
  * ('/a/b'); `json_type` tells apart the JSON types so that a string "30" never compares as the number 30.
  */
 export const duckDbDialect: SqlDialect = {
-  tables: { events: 'events', profiles: 'profiles', vault: 'pii_vault', scores: 'profile_scores', members: 'segment_members' },
+  tables: { events: 'events', profiles: 'profiles', vault: 'pii_vault', scores: 'current_scores', members: 'segment_members' },
   jsonNumber: (j, p) => `(CASE WHEN json_type(${j}, ${p}) IN ${NUMBER_TYPES} THEN CAST(json_extract_string(${j}, ${p}) AS DOUBLE) END)`,
   jsonString: (j, p) => `(CASE WHEN json_type(${j}, ${p}) = 'VARCHAR' THEN json_extract_string(${j}, ${p}) END)`,
   jsonBoolean: (j, p) => `(CASE WHEN json_type(${j}, ${p}) = 'BOOLEAN' THEN json_extract_string(${j}, ${p}) = 'true' END)`,

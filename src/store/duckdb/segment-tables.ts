@@ -1,12 +1,21 @@
-import { listValue, timestampTZValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { listValue, timestampTZValue, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { ProfileId } from '../../kernel/index.js';
-import type { EventScanFilter, MembershipChangeRow, ProfileRow, ScoreRow, SegmentEngineState, SegmentRow, SegmentWrites, SqlQuery } from '../port.js';
+import type { Compaction, EventScanFilter, MembershipChangeRow, ProfileRow, ScoreRow, SegmentEngineState, SegmentRow, SegmentWrites, SqlQuery } from '../port.js';
 import { date, dateOrNull, jsonObject, num, str, traitState, type Row } from './rows.js';
 
 const tsValue = (d: Date) => timestampTZValue(BigInt(d.getTime()) * 1000n);
 
 export type ReadFn = (sql: string, params?: DuckDBValue[]) => Promise<Row[]>;
 export type StreamFn = (sql: string, params: DuckDBValue[], each: (rows: Row[]) => void) => Promise<void>;
+
+function appendScoreCells(a: DuckDBAppender, r: ScoreRow): void {
+  a.appendVarchar(r.profileId);
+  a.appendVarchar(JSON.stringify(r.scores));
+  if (r.state === null || r.state === undefined) a.appendNull();
+  else a.appendVarchar(JSON.stringify(r.state));
+  a.appendTimestampTZ(tsValue(r.at));
+  a.endRow();
+}
 
 function segmentRow(r: Row): SegmentRow {
   const kind = str(r.kind, 'kind');
@@ -38,6 +47,23 @@ function changeRow(r: Row): MembershipChangeRow {
 
 /** Segment tables of the DuckDB store: reads on the reader connection, writes inside the commit transaction. */
 export class DuckDbSegmentTables {
+  /** Appenders stay open between commits (creating one costs a round trip); flushed inside each transaction. */
+  private changesAppender: DuckDBAppender | null = null;
+  private scoreLogAppender: DuckDBAppender | null = null;
+
+  /** Drops the open appenders: after a failed commit (they may hold its rows) and before closing. */
+  dropAppenders(): void {
+    for (const a of [this.changesAppender, this.scoreLogAppender]) {
+      try {
+        a?.closeSync();
+      } catch {
+        // closing flushes; a failure here repeats the one being handled
+      }
+    }
+    this.changesAppender = null;
+    this.scoreLogAppender = null;
+  }
+
   constructor(
     private readonly read: ReadFn,
     private readonly stream: StreamFn,
@@ -60,9 +86,7 @@ export class DuckDbSegmentTables {
       ]);
     }
     if (s.changes.length > 0) {
-      const a = await w.createAppender('segment_changes');
-      // Current members: every touched (segment, profile) is deleted, then re-added when its last change is an entry.
-      const last = new Map<string, MembershipChangeRow>();
+      const a = (this.changesAppender ??= await w.createAppender('segment_changes'));
       for (const c of s.changes) {
         a.appendBigInt(BigInt(c.seq));
         a.appendVarchar(c.segmentId);
@@ -71,43 +95,50 @@ export class DuckDbSegmentTables {
         a.appendTimestampTZ(tsValue(c.at));
         a.appendVarchar(JSON.stringify(c.reason));
         a.endRow();
-        last.set(`${c.segmentId}\u0000${c.profileId}`, c);
       }
-      a.closeSync();
-      const rows = [...last.values()];
+      a.flushSync();
+    }
+    if (s.scoreLog.length > 0) {
+      const a = (this.scoreLogAppender ??= await w.createAppender('score_log'));
+      for (const r of s.scoreLog) {
+        a.appendBigInt(BigInt(r.n));
+        appendScoreCells(a, r);
+      }
+      a.flushSync();
+    }
+    if (s.compaction) await this.compact(w, s.compaction);
+    const lastSeq = s.changes.length > 0 ? (s.changes[s.changes.length - 1] as MembershipChangeRow).seq : null;
+    await w.run(
+      'UPDATE segment_engine SET watermark = $1::TIMESTAMPTZ, last_seq = coalesce($2, last_seq), members_seq = coalesce($3, members_seq)',
+      [s.watermark.toISOString(), lastSeq, s.compaction?.membersSeq ?? null],
+    );
+  }
+
+  /** One join per table, whatever the number of rows: every touched key is deleted, current ones inserted again. */
+  private async compact(w: DuckDBConnection, c: Compaction): Promise<void> {
+    if (c.members.length > 0) {
       await w.run(
         `DELETE FROM segment_members USING (SELECT unnest($1::VARCHAR[]) AS s, unnest($2::VARCHAR[]) AS p) x
          WHERE segment_members.segment_id = x.s AND segment_members.profile_id = x.p`,
-        [listValue(rows.map((r) => r.segmentId)), listValue(rows.map((r) => r.profileId))],
+        [listValue(c.members.map((r) => r.segmentId)), listValue(c.members.map((r) => r.profileId))],
       );
       const m = await w.createAppender('segment_members');
-      for (const r of rows) {
-        if (r.change !== 'entered' || s.deletes.includes(r.segmentId)) continue;
+      for (const r of c.members) {
+        if (r.since === null) continue;
         m.appendVarchar(r.segmentId);
         m.appendVarchar(r.profileId);
-        m.appendTimestampTZ(tsValue(r.at));
+        m.appendTimestampTZ(tsValue(r.since));
         m.endRow();
       }
       m.closeSync();
     }
-    if (s.scores.length > 0) {
-      await w.run('DELETE FROM profile_scores WHERE profile_id IN (SELECT unnest($1::VARCHAR[]))', [listValue(s.scores.map((r) => r.profileId))]);
+    if (c.scores.length > 0) {
+      await w.run('DELETE FROM profile_scores WHERE profile_id IN (SELECT unnest($1::VARCHAR[]))', [listValue(c.scores.map((r) => r.profileId))]);
       const a = await w.createAppender('profile_scores');
-      for (const r of s.scores) {
-        a.appendVarchar(r.profileId);
-        a.appendVarchar(JSON.stringify(r.scores));
-        if (r.state === null || r.state === undefined) a.appendNull();
-        else a.appendVarchar(JSON.stringify(r.state));
-        a.appendTimestampTZ(tsValue(r.at));
-        a.endRow();
-      }
+      for (const r of c.scores) appendScoreCells(a, r);
       a.closeSync();
     }
-    const lastSeq = s.changes.length > 0 ? (s.changes[s.changes.length - 1] as MembershipChangeRow).seq : null;
-    await w.run('UPDATE segment_engine SET watermark = $1::TIMESTAMPTZ, last_seq = coalesce($2, last_seq)', [
-      s.watermark.toISOString(),
-      lastSeq,
-    ]);
+    await w.run('DELETE FROM score_log');
   }
 
   async listSegments(): Promise<SegmentRow[]> {
@@ -115,8 +146,18 @@ export class DuckDbSegmentTables {
   }
 
   async segmentEngineState(): Promise<SegmentEngineState> {
-    const r = (await this.read('SELECT watermark, last_seq FROM segment_engine'))[0];
-    return { watermark: r ? dateOrNull(r.watermark, 'watermark') : null, lastSeq: r ? num(r.last_seq, 'last_seq') : 0 };
+    const r = (await this.read('SELECT watermark, last_seq, members_seq FROM segment_engine'))[0];
+    return {
+      watermark: r ? dateOrNull(r.watermark, 'watermark') : null,
+      lastSeq: r ? num(r.last_seq, 'last_seq') : 0,
+      membersSeq: r ? num(r.members_seq, 'members_seq') : 0,
+    };
+  }
+
+  async scanChanges(afterSeq: number, each: (c: MembershipChangeRow) => void): Promise<void> {
+    await this.stream('SELECT * FROM segment_changes WHERE seq > $1 ORDER BY seq', [afterSeq], (rows) => {
+      for (const r of rows) each(changeRow(r));
+    });
   }
 
   async loadMemberships(each: (segmentId: string, profileId: ProfileId, since: Date) => void): Promise<void> {
@@ -211,7 +252,10 @@ export class DuckDbSegmentTables {
   }
 
   async scanScores(each: (r: ScoreRow) => void): Promise<void> {
-    await this.stream('SELECT profile_id, scores, state, updated_at FROM profile_scores', [], (rows) => {
+    const sql = `SELECT profile_id, scores, state, updated_at FROM (
+      SELECT 0 AS k, 0 AS n, * FROM profile_scores UNION ALL SELECT 1 AS k, n, profile_id, scores, state, updated_at FROM score_log
+    ) ORDER BY k, n`;
+    await this.stream(sql, [], (rows) => {
       for (const r of rows) {
         each({
           profileId: ProfileId(str(r.profile_id, 'profile_id')),
