@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseConfig } from '../src/config/index.js';
 import { silentLogger } from '../src/kernel/index.js';
-import { createSegmentum } from '../src/main.js';
+import { createSegmentum, type Segmentum } from '../src/main.js';
 import { compileSegment, expandComputed, parseDefinition, BUILT_IN_COMPUTED_TRAITS, type Condition } from '../src/segments/index.js';
 import { openDuckDbStore, writeSyntheticAudience, type SqlQuery } from '../src/store/index.js';
 
@@ -188,6 +188,37 @@ async function main(): Promise<void> {
   }
 }
 
+async function traffic(s: Segmentum, url: string, tag: string): Promise<{ sent: Map<string, { t0: number; t1: number }>; count: number }> {
+  const auth = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;
+  const rate = Number(opts.rate);
+  const seconds = Number(opts.seconds);
+  const sent = new Map<string, { t0: number; t1: number }>();
+  const pending: Promise<void>[] = [];
+  const names = ['Order Completed', 'Email Opened', 'Product Added', 'Product Viewed'];
+  const started = performance.now();
+  let i = 0;
+  while (performance.now() - started < seconds * 1000) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const user = `u${String(1 + ((i * 7919) % PROFILES)).padStart(7, '0')}`;
+    const messageId = `bench-${tag}-${i}`;
+    const event = names[i % names.length] as string;
+    const body = JSON.stringify({ userId: user, event, messageId, properties: { revenue: 250, category: 'chaussures', price: 40 } });
+    const t0 = performance.now();
+    pending.push(
+      fetch(`${url}/v1/track`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body }).then(async (res) => {
+        await res.arrayBuffer();
+        if (res.status === 200) sent.set(messageId, { t0, t1: performance.now() });
+      }),
+    );
+    i++;
+  }
+  await Promise.all(pending);
+  void s;
+  return { sent, count: i };
+}
+
 async function memoryAndLatency(path: string, defs: { name: string; text: string }[]): Promise<void> {
   // A copy, so the cached audience stays as generated.
   const { copyFileSync, rmSync } = await import('node:fs');
@@ -199,7 +230,22 @@ async function memoryAndLatency(path: string, defs: { name: string; text: string
   const config = parseConfig({ db: work, writeKey: WRITE_KEY, adminKey: ADMIN_KEY, port: 0, logLevel: 'silent' });
   const s = await createSegmentum(config, { logger: false });
   log(`\nstarted on ${PROFILES} profiles in ${((Date.now() - t) / 1000).toFixed(1)} s, RSS ${mb(process.memoryUsage().rss)} MB (before: ${mb(base)} MB)`);
+  let baseline: number[] | null = null;
+  let url = '';
+  const listen = async (x: Segmentum): Promise<string> => {
+    if (url) return url;
+    await x.app.listen({ port: 0, host: '127.0.0.1' });
+    const addr = x.app.server.address();
+    url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    return url;
+  };
   try {
+    if (phases.has('latency')) {
+      // The same traffic before any segment exists: what a durable commit costs here without the engine's work.
+      const b = await traffic(s, await listen(s), 'base');
+      baseline = [...b.sent.values()].map((x) => x.t1 - x.t0);
+      log(`baseline: ${b.count} events at ${opts.rate}/s with no segment: p50 ${pct(baseline, 50).toFixed(1)} ms, p99 ${pct(baseline, 99).toFixed(1)} ms`);
+    }
     t = Date.now();
     for (const d of defs) {
       const r = await s.segments.create({ name: d.name.replaceAll(/[^a-z0-9]+/gi, '-'), definition: d.text });
@@ -217,38 +263,9 @@ async function memoryAndLatency(path: string, defs: { name: string; text: string
       if (!r.ok) throw new Error(r.error.message);
     }
     log(`latency: 100 live segments; RSS ${mb(process.memoryUsage().rss)} MB`);
-    await s.app.listen({ port: 0, host: '127.0.0.1' });
-    const addr = s.app.server.address();
-    const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-    const auth = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;
-    const rate = Number(opts.rate);
-    const seconds = Number(opts.seconds);
-    const sent = new Map<string, { t0: number; t1: number }>();
-    const pending: Promise<void>[] = [];
-    const names = ['Order Completed', 'Email Opened', 'Product Added', 'Product Viewed'];
-    const started = performance.now();
-    let i = 0;
-    const last = (await s.segments.changes(Number.MAX_SAFE_INTEGER - 1, 1)).length;
-    void last;
+    const url = await listen(s);
     const before = await s.store.segmentEngineState();
-    while (performance.now() - started < seconds * 1000) {
-      const due = started + (i * 1000) / rate;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const user = `u${String(1 + ((i * 7919) % PROFILES)).padStart(7, '0')}`;
-      const messageId = `bench-${i}`;
-      const event = names[i % names.length] as string;
-      const body = JSON.stringify({ userId: user, event, messageId, properties: { revenue: 250, category: 'chaussures', price: 40 } });
-      const t0 = performance.now();
-      pending.push(
-        fetch(`${url}/v1/track`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body }).then(async (res) => {
-          await res.arrayBuffer();
-          if (res.status === 200) sent.set(messageId, { t0, t1: performance.now() });
-        }),
-      );
-      i++;
-    }
-    await Promise.all(pending);
+    const { sent, count } = await traffic(s, url, 'live');
     const changes = await s.segments.changes(before.lastSeq, 1_000_000);
     const lat: number[] = [];
     const seen = new Set<string>();
@@ -261,9 +278,10 @@ async function memoryAndLatency(path: string, defs: { name: string; text: string
       lat.push(x.t1 - x.t0);
     }
     const all = [...sent.values()].map((x) => x.t1 - x.t0);
-    log(`latency: ${i} events at ${rate}/s over ${seconds} s; ${changes.length} membership changes from ${lat.length} events`);
+    log(`latency: ${count} events at ${opts.rate}/s over ${opts.seconds} s; ${changes.length} membership changes from ${lat.length} events`);
     log(`  event -> change in feed: p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms, max ${Math.max(...lat).toFixed(1)} ms (goal p99 < 20 ms)`);
     log(`  every event's 200:       p50 ${pct(all, 50).toFixed(1)} ms, p99 ${pct(all, 99).toFixed(1)} ms`);
+    if (baseline) log(`  baseline, no segments:   p50 ${pct(baseline, 50).toFixed(1)} ms, p99 ${pct(baseline, 99).toFixed(1)} ms (same traffic, same process, before the segments)`);
     log(`  RSS at the end ${mb(process.memoryUsage().rss)} MB`);
   } finally {
     await s.close();

@@ -50,9 +50,17 @@ export const ChangesPage = z.object({
   changes: z.array(ChangeView),
 });
 
-const ExplainNodeView: z.ZodType<unknown> = z.lazy(() =>
-  z.object({ condition: z.string(), result: z.boolean(), value: z.unknown().optional(), children: z.array(ExplainNodeView).optional() }),
+export const ExplainNodeView: z.ZodType<unknown> = z.lazy(() =>
+  z.object({
+    kind: z.string().describe('The node kind: and, or, not, compare, between, in, exists, within, for, in_segment, random_bucket.'),
+    condition: z.string(),
+    result: z.boolean(),
+    value: z.unknown().optional().describe('The operand value; personal traits show "(personal data)".'),
+    children: z.array(ExplainNodeView).optional(),
+  }),
 );
+
+export const UpdateBody = SegmentBody.partial();
 
 export const changeView = (c: MembershipChangeRow): z.infer<typeof ChangeView> => ({
   seq: c.seq,
@@ -142,7 +150,7 @@ export async function segmentRoutes(app: FastifyInstance, deps: SegmentDeps): Pr
       querystring: z.object({
         since: z.coerce.number().int().min(0).default(0).describe('Cursor from the previous page (0 for the start).'),
         limit: z.coerce.number().int().min(1).max(10_000).default(1000),
-        segment: z.string().optional().describe('Only this segment id.'),
+        segment: z.string().optional().describe('Only this segment (id, or name of a current segment).'),
       }),
       response: { 200: ChangesPage, ...errors },
     },
@@ -162,7 +170,14 @@ export async function segmentRoutes(app: FastifyInstance, deps: SegmentDeps): Pr
   });
 
   r.put('/api/segments/:id', {
-    schema: { tags: ['segments'], summary: 'Change a segment; members are recomputed and changes emitted', security, params: z.object({ id: z.string().min(1).max(200) }), body: SegmentBody, response: { 200: SegmentView, ...errors } },
+    schema: {
+      tags: ['segments'],
+      summary: 'Change a segment (fields left out are kept); members are recomputed and changes emitted',
+      security,
+      params: z.object({ id: z.string().min(1).max(200) }),
+      body: UpdateBody,
+      response: { 200: SegmentView, ...errors },
+    },
     handler: async (req) => {
       const seg = unwrap(await s.update(req.params.id, req.body));
       return { ...seg, size: await s.size(seg.id) };
@@ -171,7 +186,7 @@ export async function segmentRoutes(app: FastifyInstance, deps: SegmentDeps): Pr
 
   r.delete('/api/segments/:id', {
     schema: { tags: ['segments'], summary: 'Delete a segment; its members exit', security, params: z.object({ id: z.string().min(1).max(200) }), response: { 200: SegmentView, ...errors } },
-    handler: async (req) => unwrap(await s.remove(req.params.id)),
+    handler: async (req) => ({ ...unwrap(await s.remove(req.params.id)), size: 0 }),
   });
 
   r.get('/api/segments/:id/members', {

@@ -21,13 +21,14 @@ export type PreviewViewT = z.infer<typeof PreviewView>;
 export const UploadResult = z.object({ added: z.number().int(), removed: z.number().int(), unknown: z.number().int() });
 export type UploadResultT = z.infer<typeof UploadResult>;
 export interface ExplainNodeT {
+  kind?: string | undefined;
   condition: string;
   result: boolean;
   value?: unknown;
   children?: ExplainNodeT[] | undefined;
 }
 const ExplainNode: z.ZodType<ExplainNodeT> = z.lazy(() =>
-  z.object({ condition: z.string(), result: z.boolean(), value: z.unknown().optional(), children: z.array(ExplainNode).optional() }),
+  z.object({ kind: z.string().optional(), condition: z.string(), result: z.boolean(), value: z.unknown().optional(), children: z.array(ExplainNode).optional() }),
 );
 export const ExplainView = z.object({ segment: SegmentView, member: z.boolean(), at: z.string(), tree: ExplainNode.nullable() });
 export type ExplainViewT = z.infer<typeof ExplainView>;

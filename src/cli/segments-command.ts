@@ -396,23 +396,13 @@ export function explainLines(node: ExplainNodeT, depth = 0): string[] {
   return [head, ...(node.children ?? []).flatMap((c) => explainLines(c, depth + 1))];
 }
 
-/**
- * `and`, `or`, `not` or `for 30d` for a node with children (their conditions are printed below it), read from the
- * canonical text (print-text.ts); null when it cannot be told, and the whole condition is printed.
- */
+/** `and`, `or`, `not` or `for 30d` for a node with children (their conditions are printed below it). */
 function junctionLabel(node: ExplainNodeT): string | null {
-  const kids = node.children ?? [];
-  const first = kids[0];
-  if (!first) return null;
-  const c = node.condition;
-  if (kids.length === 1) {
-    if (c.startsWith('not ')) return 'not';
-    const m = / for (\d+[smhdw])$/.exec(c);
-    return m ? `for ${m[1]}` : null;
+  if (!node.children || node.children.length === 0) return null;
+  if (node.kind === 'and' || node.kind === 'or' || node.kind === 'not') return node.kind;
+  if (node.kind === 'for') {
+    const m = / for (\d+[smhdw])$/.exec(node.condition);
+    return m ? `for ${m[1]}` : 'for';
   }
-  const wrapped = `(${first.condition})`;
-  const rest = c.startsWith(wrapped) ? c.slice(wrapped.length) : c.startsWith(first.condition) ? c.slice(first.condition.length) : null;
-  if (rest?.startsWith(' and ')) return 'and';
-  if (rest?.startsWith(' or ')) return 'or';
   return null;
 }

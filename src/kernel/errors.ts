@@ -78,6 +78,8 @@ export const ERROR_CATALOGUE = {
     hint: 'in_segment(...) names a segment that does not exist: create it first or fix the name.',
   },
   'segments.cycle': { status: 400, hint: 'A segment cannot depend on itself, even through other segments: break the cycle shown.' },
+  'segments.invalid_name': { status: 400, hint: 'Use 1 to 200 printable characters, without "/", other than "changes" or "preview".' },
+  'segments.not_manual': { status: 409, hint: 'Only manual lists take uploaded members; a rule segment follows its definition.' },
   'segments.in_use': { status: 409, hint: 'Other segments refer to this one with in_segment(...): change or delete them first.' },
 
   // Capacity and infrastructure (transient: clients retry)

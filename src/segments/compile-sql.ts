@@ -2,7 +2,7 @@ import { AppError } from '../kernel/index.js';
 import type { SqlDialect, SqlQuery } from '../store/index.js';
 import { durationMs, isDateValue, type CompareOp, type Condition, type KeyPath, type Operand, type Value, type Window } from './ast.js';
 import type { EventOperand } from './evaluate.js';
-import { heldTraitKey } from './evaluate.js';
+import { heldTraitKey, test } from './evaluate.js';
 import { BUCKETS, callTypeNamed, literalMs, STORED_DATE_PATTERN } from './values.js';
 
 /**
@@ -28,8 +28,14 @@ class Builder {
   readonly aggregates: { expr: string; match: string }[] = [];
   usesVault = false;
   usesScores = false;
+  /** Whether the condition reads the profiles row (traits, trait times). */
+  usesProfile = false;
 
-  constructor(readonly ctx: CompileContext) {}
+  constructor(
+    readonly ctx: CompileContext,
+    /** The expression naming the profile id where the condition is evaluated. */
+    readonly pid: string,
+  ) {}
 
   param(v: string | number | boolean): string {
     this.params.push(v);
@@ -43,7 +49,20 @@ export function jsonPointer(path: KeyPath): string {
 }
 
 export function compileSegment(c: Condition, ctx: CompileContext): SqlQuery {
-  const b = new Builder(ctx);
+  // A condition that no profile without matching events can meet is evaluated over the grouped events alone: no
+  // pass over every profile (what a hand-written GROUP BY ... HAVING does). Otherwise profiles lead.
+  if (requiresEvents(c, ctx, [])) {
+    const b = new Builder(ctx, 'agg.profile_id');
+    const where = cond(c, b, []);
+    if (!b.usesProfile && !b.usesVault && !b.usesScores && b.aggregates.length > 0) {
+      const t = ctx.dialect.tables;
+      const sql =
+        `${aggregatesCte(b, t.events)}SELECT agg.profile_id AS profile_id FROM agg\n` +
+        `WHERE (${where}) AND agg.profile_id NOT IN (SELECT m.profile_id FROM ${t.profiles} m WHERE m.merged_into IS NOT NULL)`;
+      return { sql, params: b.params };
+    }
+  }
+  const b = new Builder(ctx, 'p.profile_id');
   const where = cond(c, b, []);
   const d = ctx.dialect;
   const t = d.tables;
@@ -52,13 +71,51 @@ export function compileSegment(c: Condition, ctx: CompileContext): SqlQuery {
   if (b.usesScores) joins.push(`LEFT JOIN ${t.scores} s ON s.profile_id = p.profile_id`);
   let cte = '';
   if (b.aggregates.length > 0) {
-    const cols = b.aggregates.map((a, i) => `${a.expr} FILTER (WHERE ${a.match}) AS a${i}`).join(',\n    ');
-    const any = b.aggregates.map((a) => `(${a.match})`).join(' OR ');
-    cte = `WITH agg AS (\n  SELECT profile_id,\n    ${cols}\n  FROM ${t.events} e\n  WHERE ${any}\n  GROUP BY profile_id\n)\n`;
+    cte = aggregatesCte(b, t.events);
     joins.push('LEFT JOIN agg ON agg.profile_id = p.profile_id');
   }
-  const sql = `${cte}SELECT p.profile_id FROM ${t.profiles} p\n${joins.join('\n')}\nWHERE p.merged_into IS NULL AND (${where})`;
+  const sql = `${cte}SELECT p.profile_id AS profile_id FROM ${t.profiles} p\n${joins.join('\n')}\nWHERE p.merged_into IS NULL AND (${where})`;
   return { sql, params: b.params };
+}
+
+/** One scan of the events: every aggregate of the definition as a FILTER aggregate, grouped by profile. */
+function aggregatesCte(b: Builder, events: string): string {
+  const cols = b.aggregates.map((a, i) => `${a.expr} FILTER (WHERE ${a.match}) AS a${i}`).join(',\n    ');
+  const any = b.aggregates.map((a) => `(${a.match})`).join(' OR ');
+  return `WITH agg AS (\n  SELECT profile_id,\n    ${cols}\n  FROM ${events} e\n  WHERE ${any}\n  GROUP BY profile_id\n)\n`;
+}
+
+/** The value an event operand has for a profile with no matching event. */
+function emptyValue(o: Operand): { type: 'number' | 'time'; value: number | null } | null {
+  if (o.kind === 'aggregate') return { type: 'number', value: o.fn === 'count' || o.fn === 'sum' || o.fn === 'distinct' ? 0 : null };
+  if (o.kind === 'occurrence') return { type: 'time', value: null };
+  return null;
+}
+
+/**
+ * Whether the condition is false for every profile without any event matching its operands (so the profiles with
+ * none need not be looked at). Conservative: `not` and anything on traits say no.
+ */
+function requiresEvents(c: Condition, ctx: CompileContext, stack: string[]): boolean {
+  switch (c.kind) {
+    case 'and':
+      return c.of.some((x) => requiresEvents(x, ctx, stack));
+    case 'or':
+      return c.of.every((x) => requiresEvents(x, ctx, stack));
+    case 'in_segment': {
+      if (stack.includes(c.segment)) return false;
+      const s = ctx.segment(c.segment);
+      return s?.kind === 'rule' ? requiresEvents(s.definition, ctx, [...stack, c.segment]) : false;
+    }
+    case 'not':
+    case 'for':
+    case 'random_bucket':
+      return false;
+    default: {
+      const empty = emptyValue(c.left);
+      return empty !== null && !test(c, empty, ctx.now.getTime());
+    }
+  }
 }
 
 function cond(c: Condition, b: Builder, stack: string[]): string {
@@ -76,10 +133,10 @@ function cond(c: Condition, b: Builder, stack: string[]): string {
       const s = b.ctx.segment(c.segment);
       if (s === null) return 'false';
       if (s.kind === 'rule') return `(${cond(s.definition, b, [...stack, c.segment])})`;
-      return `EXISTS (SELECT 1 FROM ${b.ctx.dialect.tables.members} m WHERE m.segment_id = ${b.param(s.segmentId)} AND m.profile_id = p.profile_id)`;
+      return `EXISTS (SELECT 1 FROM ${b.ctx.dialect.tables.members} m WHERE m.segment_id = ${b.param(s.segmentId)} AND m.profile_id = ${b.pid})`;
     }
     case 'random_bucket': {
-      const key = c.seed === undefined ? 'p.profile_id' : `${b.param(`${c.seed}:`)} || p.profile_id`;
+      const key = c.seed === undefined ? b.pid : `${b.param(`${c.seed}:`)} || ${b.pid}`;
       return `(${b.ctx.dialect.md5Bucket(key)} % ${BUCKETS}) < ${b.param(Math.round(c.percent * 100))}`;
     }
     case 'for': {
@@ -88,6 +145,7 @@ function cond(c: Condition, b: Builder, stack: string[]): string {
       const inner = cond(c.of, b, stack);
       const times = b.ctx.isPii(key) ? 'v.data_times' : 'p.trait_times';
       if (b.ctx.isPii(key)) b.usesVault = true;
+      else b.usesProfile = true;
       const since = b.ctx.dialect.jsonDate(times, b.param(jsonPointer([key])), b.param(TRAIT_TIMES_PATTERN));
       const cut = b.ctx.dialect.timestamp(b.param(new Date(b.ctx.now.getTime() - durationMs(c.duration)).toISOString()));
       return `(${inner}) AND coalesce(${since} <= ${cut}, false)`;
@@ -120,6 +178,7 @@ function sqlOperand(o: Operand, b: Builder, json: { traits: string; props: strin
     case 'trait': {
       const pii = b.ctx.isPii(o.path[0] as string);
       if (pii) b.usesVault = true;
+      else b.usesProfile = true;
       return stored(pii ? 'v.data' : json.traits, o.path);
     }
     case 'property':

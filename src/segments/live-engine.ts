@@ -207,7 +207,7 @@ export class LiveEngine {
   }
 
   private enter(s: ProfileState, segmentId: string, at: number): void {
-    s.members.set(segmentId, at);
+    s.setMember(segmentId, at);
     let set = this.memberSets.get(segmentId);
     if (!set) {
       set = new Set();
@@ -219,7 +219,7 @@ export class LiveEngine {
   }
 
   private exit(s: ProfileState, segmentId: string): void {
-    s.members.delete(segmentId);
+    s.dropMember(segmentId);
     this.memberSets.get(segmentId)?.delete(s);
     this.sorted.delete(segmentId);
     this.dirtyMembers.set(`${segmentId}\u0000${s.profileId}`, { segmentId, profileId: s.profileId, since: null });
@@ -233,10 +233,12 @@ export class LiveEngine {
       const v = src.values[key];
       const time = src.times[key];
       if (JSON.stringify(v) !== JSON.stringify(s.traits[key])) changed.add(key);
-      if (v === undefined) delete s.traits[key];
-      else s.traits[key] = v;
-      if (time === undefined) delete s.traitTimes[key];
-      else s.traitTimes[key] = Date.parse(time);
+      if (v === undefined) {
+        if (key in s.traits) delete s.ownTraits()[key];
+      } else s.ownTraits()[key] = v;
+      if (time === undefined) {
+        if (key in s.traitTimes) delete s.ownTraitTimes()[key];
+      } else s.ownTraitTimes()[key] = Date.parse(time);
     }
     return changed;
   }
@@ -273,10 +275,10 @@ export class LiveEngine {
     const deps = definition === null ? dependenciesOf({ kind: 'random_bucket', percent: 100 }) : dependenciesOf(definition);
     if (definition === null) deps.segments.clear();
     for (const op of deps.events) {
-      const { leaf, fresh } = this.reg.register(op);
+      const { leaf, fresh, reload } = this.reg.register(op);
       if (!fresh) continue;
       if (op.window === undefined) totals.add(leaf.id);
-      else lists.add(leaf.stream.id);
+      else if (reload) lists.add(leaf.stream.id);
     }
     for (const k of deps.traitKeys) this.traitKeys.add(k);
     const root = definition;
@@ -336,7 +338,7 @@ export class LiveEngine {
   private facts(s: ProfileState, at: number): LiveFacts {
     return new LiveFacts(this.reg, s, at, (name) => {
       const seg = this.byName.get(name);
-      return seg !== undefined && s.members.has(seg.row.segmentId);
+      return seg !== undefined && s.isMember(seg.row.segmentId);
     });
   }
 
@@ -358,7 +360,7 @@ export class LiveEngine {
       if (seg.definition === null) continue;
       const id = seg.row.segmentId;
       const now = evaluate(seg.definition, f);
-      const was = s.members.has(id);
+      const was = s.isMember(id);
       if (now === was) continue;
       if (now) this.enter(s, id, at);
       else this.exit(s, id);
@@ -489,7 +491,7 @@ export class LiveEngine {
       const winner = this.stateOf(m.winner);
       if (!loser) continue;
       touch(winner, all, { trigger: 'merge' });
-      for (const segmentId of [...loser.members.keys()]) {
+      for (const [segmentId] of loser.memberOf()) {
         this.exit(loser, segmentId);
         out.push({ seq: 0, segmentId, profileId: loser.profileId, change: 'exited', at: new Date(now), reason: { trigger: 'merge', mergedInto: m.winner } });
       }
@@ -592,17 +594,19 @@ export class LiveEngine {
   async upsert(row: SegmentRow, nowDate: Date): Promise<void> {
     const now = Math.max(nowDate.getTime(), this.watermark);
     const existed = this.segments.has(row.segmentId);
+    const keysBefore = new Set(this.traitKeys);
     const refill = this.install(row);
     this.order();
     this.fedCache.clear();
     // A stream whose list gains a longer window is reloaded whole; new totals start from zero.
     for (const s of this.profiles.values()) {
-      for (const id of refill.lists) s.lists[id] = undefined;
-      for (const id of refill.totals) s.accs[id] = undefined;
+      for (const id of refill.lists) s.setList(id, undefined);
+      for (const id of refill.totals) s.setAcc(id, undefined);
     }
     if (refill.lists.size > 0 || refill.totals.size > 0) await this.loadHistory(refill);
     const seg = this.segments.get(row.segmentId) as LiveSegment;
-    if ([...seg.deps.traitKeys].length > 0) {
+    // Traits are kept only for keys some segment reads: a new key means reading it for every profile.
+    if (keysBefore.size < this.traitKeys.size) {
       await this.o.store.scanProfiles((p) => {
         const s = this.profiles.get(p.profileId);
         if (s) this.applyProfileRow(s, p);
@@ -650,7 +654,7 @@ export class LiveEngine {
     let removed = 0;
     const touched: ProfileState[] = [];
     for (const s of this.profiles.values()) {
-      const has = s.members.has(segmentId);
+      const has = s.isMember(segmentId);
       const should = want.has(s.profileId) || (mode === 'append' && has);
       if (has === should) continue;
       if (should) {
@@ -724,17 +728,17 @@ export class LiveEngine {
         else hi = mid;
       }
     }
-    return list.slice(lo, lo + limit).map((s) => ({ profileId: s.profileId, since: new Date(s.members.get(segmentId) ?? 0) }));
+    return list.slice(lo, lo + limit).map((s) => ({ profileId: s.profileId, since: new Date(s.memberSince(segmentId) ?? 0) }));
   }
 
   /** The segments a profile is in, with the time it entered each. */
   segmentsOf(profileId: ProfileId): { segmentId: string; since: Date }[] {
     const s = this.profiles.get(profileId);
     if (!s) return [];
-    return [...s.members].map(([segmentId, since]) => ({ segmentId, since: new Date(since) })).sort((a, b) => a.since.getTime() - b.since.getTime());
+    return s.memberOf().map(([segmentId, since]) => ({ segmentId, since: new Date(since) })).sort((a, b) => a.since.getTime() - b.since.getTime());
   }
 
   isMember(segmentId: string, profileId: ProfileId): boolean {
-    return this.profiles.get(profileId)?.members.has(segmentId) ?? false;
+    return this.profiles.get(profileId)?.isMember(segmentId) ?? false;
   }
 }

@@ -38,20 +38,65 @@ export interface Entry {
   vals: unknown[];
 }
 
-/** A profile's live state. Arrays are indexed by stream or leaf id and stay sparse. */
+const NO_VALUES: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+const NO_TIMES: Record<string, number> = Object.freeze({}) as Record<string, number>;
+
+/**
+ * A profile's live state. A million of these stay in memory, so everything starts shared and empty and is made
+ * the profile's own on first write; arrays are indexed by stream or leaf id and stay sparse.
+ */
 export class ProfileState {
-  traits: Record<string, unknown> = {};
-  traitTimes: Record<string, number> = {};
-  scores: Record<string, unknown> = {};
+  traits: Record<string, unknown> = NO_VALUES;
+  traitTimes: Record<string, number> = NO_TIMES;
+  /** Replaced as a whole on change, never written in place. */
+  scores: Record<string, unknown> = NO_VALUES;
   /** What the live scorer keeps to update the scores (opaque here). */
   scoreState: unknown = null;
-  lists: (Entry[] | undefined)[] = [];
-  accs: (AggregateAcc | OccurrenceAcc | undefined)[] = [];
+  lists: (Entry[] | undefined)[] | null = null;
+  accs: (AggregateAcc | OccurrenceAcc | undefined)[] | null = null;
   /** Current memberships, by segment id, with the time of entry. */
-  members = new Map<string, number>();
+  private memberships: Map<string, number> | null = null;
   wake = Number.POSITIVE_INFINITY;
 
   constructor(readonly profileId: ProfileId) {}
+
+  ownTraits(): Record<string, unknown> {
+    if (this.traits === NO_VALUES) this.traits = {};
+    return this.traits;
+  }
+  ownTraitTimes(): Record<string, number> {
+    if (this.traitTimes === NO_TIMES) this.traitTimes = {};
+    return this.traitTimes;
+  }
+  list(id: number): Entry[] | undefined {
+    return this.lists?.[id];
+  }
+  setList(id: number, l: Entry[] | undefined): void {
+    if (l === undefined && this.lists === null) return;
+    (this.lists ??= [])[id] = l;
+  }
+  acc(id: number): AggregateAcc | OccurrenceAcc | undefined {
+    return this.accs?.[id];
+  }
+  setAcc(id: number, a: AggregateAcc | OccurrenceAcc | undefined): void {
+    if (a === undefined && this.accs === null) return;
+    (this.accs ??= [])[id] = a;
+  }
+  isMember(segmentId: string): boolean {
+    return this.memberships?.has(segmentId) ?? false;
+  }
+  memberSince(segmentId: string): number | undefined {
+    return this.memberships?.get(segmentId);
+  }
+  setMember(segmentId: string, at: number): void {
+    (this.memberships ??= new Map()).set(segmentId, at);
+  }
+  dropMember(segmentId: string): void {
+    this.memberships?.delete(segmentId);
+  }
+  memberOf(): [string, number][] {
+    return this.memberships ? [...this.memberships] : [];
+  }
 }
 
 export class OccurrenceAcc {
@@ -92,12 +137,16 @@ export class LeafRegistry {
   private readonly anyName: StreamDef[] = [];
 
   /** Registers an operand; returns the leaf and whether its stream or leaf is new (its history must be loaded). */
-  register(op: EventOperand): { leaf: LeafDef; fresh: boolean } {
+  /**
+   * Registers an operand. `fresh`: the leaf is new; `reload`: its stream's event lists no longer hold what the
+   * stream's operands need (a new stream, a longer window, a new property) and must be read again from history.
+   */
+  register(op: EventOperand): { leaf: LeafDef; fresh: boolean; reload: boolean } {
     const key = JSON.stringify(op);
     const known = this.leafByKey.get(key);
     if (known) {
       this.leafByOp.set(op, known);
-      return { leaf: known, fresh: false };
+      return { leaf: known, fresh: false, reload: false };
     }
     const sKey = JSON.stringify([op.event ?? null, op.where ?? null]);
     let stream = this.streamByKey.get(sKey);
@@ -109,14 +158,25 @@ export class LeafRegistry {
       else this.byName.set(op.event, [...(this.byName.get(op.event) ?? []), stream]);
     }
     let pathIndex = -1;
+    let reload = false;
     if (op.window !== undefined) {
+      if (!stream.windowed) reload = true;
       stream.windowed = true;
-      if (op.window.kind === 'rolling') stream.keepMs = Math.max(stream.keepMs, durationMs(op.window.duration));
-      else stream.keepAll = true;
+      if (op.window.kind === 'rolling') {
+        const d = durationMs(op.window.duration);
+        if (d > stream.keepMs && !stream.keepAll) reload = true;
+        stream.keepMs = Math.max(stream.keepMs, d);
+      } else {
+        if (!stream.keepAll) reload = true;
+        stream.keepAll = true;
+      }
       if (op.kind === 'aggregate' && op.property !== undefined) {
         const p = JSON.stringify(op.property);
         pathIndex = stream.paths.indexOf(p);
-        if (pathIndex < 0) pathIndex = stream.paths.push(p) - 1;
+        if (pathIndex < 0) {
+          pathIndex = stream.paths.push(p) - 1;
+          reload = true;
+        }
       }
     }
     const leaf: LeafDef = { id: this.leaves.length, op, stream, pathIndex };
@@ -124,7 +184,7 @@ export class LeafRegistry {
     if (op.window === undefined) stream.totals.push(leaf);
     this.leafByKey.set(key, leaf);
     this.leafByOp.set(op, leaf);
-    return { leaf, fresh: true };
+    return { leaf, fresh: true, reload };
   }
 
   leafOf(op: EventOperand): LeafDef {
@@ -158,7 +218,11 @@ export function addEvent(reg: LeafRegistry, s: ProfileState, e: SegmentEvent, on
     if (stream.where !== undefined && !matchesFilter(stream.where, e.properties)) continue;
     hit.push(stream);
     if (stream.windowed && (only === undefined || only.lists.has(stream.id))) {
-      const list = (s.lists[stream.id] ??= []);
+      let list = s.list(stream.id);
+      if (list === undefined) {
+        list = [];
+        s.setList(stream.id, list);
+      }
       const entry: Entry = { ts: e.ts, vals: stream.paths.map((p) => valueAt(e.properties, JSON.parse(p) as KeyPath)) };
       // Events mostly arrive in time order: append, and insert in place otherwise.
       let i = list.length;
@@ -167,13 +231,13 @@ export function addEvent(reg: LeafRegistry, s: ProfileState, e: SegmentEvent, on
     }
     for (const leaf of reg.totalsOf(stream)) {
       if (only !== undefined && !only.totals.has(leaf.id)) continue;
-      if (leaf.op.kind === 'aggregate') {
-        const acc = (s.accs[leaf.id] ??= new AggregateAcc(leaf.op));
-        (acc as AggregateAcc).add(e.properties);
-      } else {
-        const acc = (s.accs[leaf.id] ??= new OccurrenceAcc());
-        (acc as OccurrenceAcc).add(e.ts);
+      let acc = s.acc(leaf.id);
+      if (acc === undefined) {
+        acc = leaf.op.kind === 'aggregate' ? new AggregateAcc(leaf.op) : new OccurrenceAcc();
+        s.setAcc(leaf.id, acc);
       }
+      if (acc instanceof AggregateAcc) acc.add(e.properties);
+      else acc.add(e.ts);
     }
   }
   return hit;
@@ -181,28 +245,28 @@ export function addEvent(reg: LeafRegistry, s: ProfileState, e: SegmentEvent, on
 
 /** Drops events no windowed operand can need again at `now` or later. */
 export function prune(reg: LeafRegistry, s: ProfileState, now: number): void {
+  if (s.lists === null) return;
   for (const stream of reg.streams) {
-    const list = s.lists[stream.id];
+    const list = s.list(stream.id);
     if (!list || stream.keepAll || list.length === 0) continue;
     const cut = now - stream.keepMs;
     let i = 0;
     while (i < list.length && (list[i] as Entry).ts <= cut) i++;
     if (i > 0) list.splice(0, i);
-    if (list.length === 0) s.lists[stream.id] = undefined;
+    if (list.length === 0) s.setList(stream.id, undefined);
   }
 }
 
 /** Moves everything `from` knows into `into` (a merge of two profiles). */
 export function mergeState(into: ProfileState, from: ProfileState): void {
-  from.lists.forEach((l, id) => {
+  from.lists?.forEach((l, id) => {
     if (!l) return;
-    const merged = [...(into.lists[id] ?? []), ...l].sort((a, b) => a.ts - b.ts);
-    into.lists[id] = merged;
+    into.setList(id, [...(into.list(id) ?? []), ...l].sort((a, b) => a.ts - b.ts));
   });
-  from.accs.forEach((a, id) => {
+  from.accs?.forEach((a, id) => {
     if (!a) return;
-    const mine = into.accs[id];
-    if (!mine) into.accs[id] = a;
+    const mine = into.acc(id);
+    if (!mine) into.setAcc(id, a);
     else if (mine instanceof AggregateAcc && a instanceof AggregateAcc) mergeAcc(mine, a);
     else if (mine instanceof OccurrenceAcc && a instanceof OccurrenceAcc) mine.mergeFrom(a);
   });
@@ -237,10 +301,10 @@ export class LiveFacts implements Facts {
   aggregate(op: AggregateOperand): number | null {
     const leaf = this.reg.leafOf(op);
     if (op.window === undefined) {
-      const acc = this.s.accs[leaf.id];
+      const acc = this.s.acc(leaf.id);
       return acc instanceof AggregateAcc ? acc.value() : new AggregateAcc(op).value();
     }
-    const list = this.s.lists[leaf.stream.id];
+    const list = this.s.list(leaf.stream.id);
     if (op.fn === 'count') {
       let n = 0;
       if (list) for (const e of list) if (inWindow(op.window, e.ts, this.now)) n++;
@@ -256,11 +320,11 @@ export class LiveFacts implements Facts {
   occurrence(op: OccurrenceOperand): number | null {
     const leaf = this.reg.leafOf(op);
     if (op.window === undefined) {
-      const acc = this.s.accs[leaf.id];
+      const acc = this.s.acc(leaf.id);
       return acc instanceof OccurrenceAcc ? acc.value(op.fn) : null;
     }
     let best: number | null = null;
-    for (const e of this.s.lists[leaf.stream.id] ?? []) {
+    for (const e of this.s.list(leaf.stream.id) ?? []) {
       if (!inWindow(op.window, e.ts, this.now)) continue;
       if (best === null || (op.fn === 'first' ? e.ts < best : e.ts > best)) best = e.ts;
     }
@@ -273,7 +337,7 @@ export class LiveFacts implements Facts {
   /** The earliest instant after `now` at which the windowed operand's set of events changes, or Infinity. */
   nextWindowChange(op: EventOperand): number {
     if (op.window?.kind !== 'rolling') return Number.POSITIVE_INFINITY;
-    const list = this.s.lists[this.reg.leafOf(op).stream.id];
+    const list = this.s.list(this.reg.leafOf(op).stream.id);
     if (list === undefined || list.length === 0) return Number.POSITIVE_INFINITY;
     const d = durationMs(op.window.duration);
     const now = this.now;

@@ -18,10 +18,13 @@ export type SegmentError =
   | { code: 'segments.unknown_reference'; message: string; names: string[] }
   | { code: 'segments.cycle'; message: string; cycle: string[] }
   | { code: 'segments.in_use'; message: string; usedBy: string[] }
+  | { code: 'segments.invalid_name'; message: string }
+  | { code: 'segments.not_manual'; message: string }
   | { code: 'profile.not_found'; message: string };
 
 export interface SegmentInput {
-  name: string;
+  /** Required to create; kept when absent on update. */
+  name?: string | undefined;
   description?: string | undefined;
   /** The text form or the AST (checked here); absent for a manual list. */
   definition?: string | object | undefined;
@@ -113,6 +116,10 @@ export class SegmentService {
   }
 
   private async save(existing: SegmentRow | null, input: SegmentInput): Promise<Result<SegmentSummary, SegmentError>> {
+    const name = (input.name ?? existing?.name ?? '').trim();
+    const bad = nameProblem(name);
+    if (bad) return err({ code: 'segments.invalid_name', message: bad });
+    input = { ...input, name };
     let def: Condition | null = null;
     if (input.definition !== undefined) {
       const r = this.readDefinition(input.definition);
@@ -121,27 +128,27 @@ export class SegmentService {
     } else if (existing?.kind === 'rule') {
       def = Condition.parse(existing.definition);
     }
-    const other = this.o.engine.named(input.name);
+    const other = this.o.engine.named(name);
     if (other && other.row.segmentId !== existing?.segmentId) {
       return err({ code: 'segments.name_taken', message: `A segment named "${input.name}" already exists (${other.row.segmentId}).` });
     }
-    if (existing && existing.name !== input.name && this.usersOf(existing.name).length > 0) {
+    if (existing && existing.name !== name && this.usersOf(existing.name).length > 0) {
       const usedBy = this.usersOf(existing.name);
       return err({ code: 'segments.in_use', message: `Renaming would break in_segment("${existing.name}") in: ${usedBy.join(', ')}.`, usedBy });
     }
     if (def !== null) {
       const refs = refsOf(def);
-      const missing = [...refs].filter((n) => n !== input.name && !this.o.engine.named(n));
+      const missing = [...refs].filter((n) => n !== name && !this.o.engine.named(n));
       if (missing.length > 0) {
         return err({ code: 'segments.unknown_reference', message: `No segment is named ${missing.map((m) => `"${m}"`).join(', ')}.`, names: missing });
       }
-      const cycle = this.cycleThrough(input.name, def);
+      const cycle = this.cycleThrough(name, def);
       if (cycle) return err({ code: 'segments.cycle', message: `Segment references form a cycle: ${cycle.join(' -> ')}.`, cycle });
     }
     const now = this.o.clock.now();
     const row: SegmentRow = {
       segmentId: existing?.segmentId ?? `seg_${randomUUID().replaceAll('-', '').slice(0, 20)}`,
-      name: input.name,
+      name,
       description: input.description ?? existing?.description ?? '',
       kind: def === null ? 'manual' : 'rule',
       definition: def,
@@ -172,7 +179,7 @@ export class SegmentService {
     const s = this.o.engine.byId(idOrName) ?? this.o.engine.named(idOrName);
     if (!s) return err(notFound(idOrName));
     if (s.row.kind !== 'manual') {
-      return err({ code: 'segments.invalid_definition', message: `${s.row.name} is a rule segment: its members follow its definition.`, issues: [] });
+      return err({ code: 'segments.not_manual', message: `${s.row.name} is a rule segment: its members follow its definition.` });
     }
     return ok(await this.o.writer.runTask(async (at) => this.o.engine.setManualMembers(s.row.segmentId, ids, mode, at)));
   }
@@ -233,12 +240,14 @@ export class SegmentService {
       segment: summary(s.row),
       member: this.o.engine.isMember(s.row.segmentId, profileId),
       at: now.toISOString(),
-      tree: s.definition === null ? null : explain(s.definition, f),
+      tree: s.definition === null ? null : explain(s.definition, f, (k) => this.o.isPii(k)),
     });
   }
 
-  changes(since: number, limit: number, segmentId?: string): Promise<MembershipChangeRow[]> {
-    return this.o.store.changesSince(since, limit, segmentId);
+  /** The feed after `since`; `segment` is an id (also of a deleted segment) or the name of a current one. */
+  changes(since: number, limit: number, segment?: string): Promise<MembershipChangeRow[]> {
+    const id = segment === undefined ? undefined : (this.o.engine.named(segment)?.row.segmentId ?? segment);
+    return this.o.store.changesSince(since, limit, id);
   }
 
   async segmentsOf(profileId: ProfileId): Promise<{ id: string; name: string; since: string }[]> {
@@ -331,6 +340,16 @@ function refsOf(c: Condition): Set<string> {
   };
   visit(c);
   return out;
+}
+
+/** Names appear in URLs and in in_segment("..."): printable, and not a word the API uses after /api/segments/. */
+const RESERVED_NAMES = new Set(['changes', 'preview']);
+function nameProblem(name: string): string | null {
+  if (name.length === 0 || name.length > 200) return 'A segment name has 1 to 200 characters.';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f/]/.test(name)) return 'A segment name may not hold control characters or "/".';
+  if (RESERVED_NAMES.has(name.toLowerCase())) return `"${name}" is reserved by the API (/api/segments/${name}); pick another name.`;
+  return null;
 }
 
 const notFound = (id: string): SegmentError => ({ code: 'segments.not_found', message: `No segment with id or name "${id}".` });

@@ -1,6 +1,5 @@
 import type { SqlDialect } from '../port.js';
 
-const NUMBER_TYPES = `('BIGINT', 'UBIGINT', 'DOUBLE', 'HUGEINT')`;
 
 /**
  * DuckDB's spelling of the segment compiler's building blocks. JSON paths arrive as bound JSON pointers
@@ -8,7 +7,9 @@ const NUMBER_TYPES = `('BIGINT', 'UBIGINT', 'DOUBLE', 'HUGEINT')`;
  */
 export const duckDbDialect: SqlDialect = {
   tables: { events: 'events', profiles: 'profiles', vault: 'pii_vault', scores: 'current_scores', members: 'segment_members' },
-  jsonNumber: (j, p) => `(CASE WHEN json_type(${j}, ${p}) IN ${NUMBER_TYPES} THEN CAST(json_extract_string(${j}, ${p}) AS DOUBLE) END)`,
+  // The value's JSON text read as a number: a JSON string keeps its quotes and fails the cast, so "30" is no number.
+  // One extraction per row, as fast as a hand-written ->> cast.
+  jsonNumber: (j, p) => `TRY_CAST(CAST(json_extract(${j}, ${p}) AS VARCHAR) AS DOUBLE)`,
   jsonString: (j, p) => `(CASE WHEN json_type(${j}, ${p}) = 'VARCHAR' THEN json_extract_string(${j}, ${p}) END)`,
   jsonBoolean: (j, p) => `(CASE WHEN json_type(${j}, ${p}) = 'BOOLEAN' THEN json_extract_string(${j}, ${p}) = 'true' END)`,
   jsonDate: (j, p, pattern) =>

@@ -8,6 +8,13 @@ const tsValue = (d: Date) => timestampTZValue(BigInt(d.getTime()) * 1000n);
 export type ReadFn = (sql: string, params?: DuckDBValue[]) => Promise<Row[]>;
 export type StreamFn = (sql: string, params: DuckDBValue[], each: (rows: Row[]) => void) => Promise<void>;
 
+/** Event properties for the live engine's history scan: our own JSON, checked for shape only (millions of rows). */
+function plainObject(v: unknown): Record<string, unknown> {
+  if (typeof v !== 'string') return {};
+  const o: unknown = JSON.parse(v);
+  return typeof o === 'object' && o !== null && !Array.isArray(o) ? (o as Record<string, unknown>) : {};
+}
+
 function appendScoreCells(a: DuckDBAppender, r: ScoreRow): void {
   a.appendVarchar(r.profileId);
   a.appendVarchar(JSON.stringify(r.scores));
@@ -194,7 +201,7 @@ export class DuckDbSegmentTables {
   }
 
   async selectProfileIds(q: SqlQuery, opts: { limit?: number | undefined }): Promise<ProfileId[]> {
-    const sql = opts.limit === undefined ? `${q.sql}\nORDER BY p.profile_id` : `${q.sql}\nORDER BY p.profile_id LIMIT ${Math.floor(opts.limit)}`;
+    const sql = `SELECT profile_id FROM (${q.sql}) q ORDER BY profile_id${opts.limit === undefined ? "" : ` LIMIT ${Math.floor(opts.limit)}`}`;
     return (await this.read(sql, q.params)).map((r) => ProfileId(str(r.profile_id, 'profile_id')));
   }
 
@@ -227,7 +234,7 @@ export class DuckDbSegmentTables {
             type: str(r.type, 'type'),
             event: r.event === null ? null : str(r.event, 'event'),
             ts: num(r.ts, 'ts'),
-            properties: jsonObject(r.properties, 'properties'),
+            properties: plainObject(r.properties),
           });
         }
       },

@@ -17,8 +17,10 @@ export async function writeSyntheticAudience(opts: { path: string; profiles: num
   const c = await db.connect();
   try {
     await c.run("SET TimeZone = 'UTC'");
-    // h() is an unsigned 64-bit value; two bits less makes it a BIGINT that list indexing and INTERVALs accept.
-    await c.run('CREATE TEMP MACRO h(a, b) AS CAST(hash(a, b) >> 2 AS BIGINT)');
+    // One hash per (row, attribute) of a distinct integer, so attributes are independent (hash(a, b) combines the two
+    // hashes so that, modulo small numbers, one attribute would decide another). Two bits less than the unsigned
+    // 64-bit hash makes a BIGINT that list indexing and intervals accept.
+    await c.run('CREATE TEMP MACRO h(a, b) AS CAST(hash(a * 1000 + b) >> 2 AS BIGINT)');
     const n = Math.floor(opts.profiles);
     const m = Math.floor(opts.events);
     const spanMs = opts.days * 86_400_000;
