@@ -151,7 +151,7 @@ async function main(): Promise<void> {
 
   const defs = definitions();
   if (phases.has('batch')) {
-    const store = await openDuckDbStore({ path, logger: silentLogger });
+    const store = await openDuckDbStore({ path, logger: silentLogger, memoryLimit: '1GB' });
     try {
       const compiled: SqlQuery[] = defs.map((d) =>
         compileSegment(expandComputed(d.def, BUILT_IN_COMPUTED_TRAITS), { dialect: store.dialect, now: NOW, isPii: () => false, segment: () => null }),

@@ -56,7 +56,7 @@ export function createLogger(level: Config['logLevel']): PinoLogger {
 export async function createSegmentum(config: Config, opts: CreateOptions = {}): Promise<Segmentum> {
   const clock = opts.clock ?? systemClock;
   const log: Logger = opts.logger ? opts.logger : silentLogger;
-  const store = await openDuckDbStore({ path: config.db, logger: log.child({ domain: 'store' }) });
+  const store = await openDuckDbStore({ path: config.db, logger: log.child({ domain: 'store' }), memoryLimit: config.dbMemoryLimit });
   try {
     const metrics = new ServerMetrics();
     const committer = await GroupCommitter.start({

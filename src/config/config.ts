@@ -116,6 +116,14 @@ export type ScoringConfig = z.infer<typeof ScoringConfig>;
 export const Config = z.object({
   /** Database file, or ':memory:' for a throw-away store. */
   db: z.string().min(1).default('./segmentum-data/segmentum.duckdb'),
+  /**
+   * Memory DuckDB may use for its cache and queries (it spills to disk beyond). Bounded by default so the process's
+   * footprint stays predictable next to the live segment state, which lives in the JavaScript heap.
+   */
+  dbMemoryLimit: z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'A size such as 512MB or 2GB.')
+    .default('1GB'),
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8787),
   writeKey: z.string().min(8).optional(),

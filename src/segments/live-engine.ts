@@ -65,6 +65,7 @@ export interface LiveEngineOptions {
 }
 
 const HOUR = 3_600_000;
+const BULK_TRIGGERS = new Set<ChangeReason['trigger']>(['segment_created', 'segment_updated', 'recomputed']);
 
 export class LiveEngine {
   private segments = new Map<string, LiveSegment>();
@@ -85,7 +86,8 @@ export class LiveEngine {
   private scoreLogN = 0;
   private nextRefresh = Number.POSITIVE_INFINITY;
   /** Members per segment, and a sorted copy for paging (dropped on change). */
-  private memberSets = new Map<string, Set<ProfileState>>();
+  /** The members of each segment with the time each entered: the one record of who is in what. */
+  private memberSets = new Map<string, Map<ProfileState, number>>();
   private sorted = new Map<string, ProfileState[]>();
   /** Net membership and score changes since the last compaction. */
   private dirtyMembers = new Map<string, { segmentId: string; profileId: ProfileId; since: number | null }>();
@@ -170,7 +172,7 @@ export class LiveEngine {
     this.scoreLogN = 0;
     this.nextRefresh = this.o.scorer ? this.o.scorer.nextRefresh(this.watermark) : Number.POSITIVE_INFINITY;
     await this.loadHistory(null);
-    for (const id of this.segments.keys()) this.memberSets.set(id, new Set());
+    for (const id of this.segments.keys()) this.memberSets.set(id, new Map());
     await this.o.store.loadMemberships((segmentId, profileId, since) => {
       if (this.segments.has(segmentId)) this.enter(this.stateOf(profileId), segmentId, since.getTime());
     });
@@ -207,19 +209,17 @@ export class LiveEngine {
   }
 
   private enter(s: ProfileState, segmentId: string, at: number): void {
-    s.setMember(segmentId, at);
     let set = this.memberSets.get(segmentId);
     if (!set) {
-      set = new Set();
+      set = new Map();
       this.memberSets.set(segmentId, set);
     }
-    set.add(s);
+    set.set(s, at);
     this.sorted.delete(segmentId);
     this.dirtyMembers.set(`${segmentId}\u0000${s.profileId}`, { segmentId, profileId: s.profileId, since: at });
   }
 
   private exit(s: ProfileState, segmentId: string): void {
-    s.dropMember(segmentId);
     this.memberSets.get(segmentId)?.delete(s);
     this.sorted.delete(segmentId);
     this.dirtyMembers.set(`${segmentId}\u0000${s.profileId}`, { segmentId, profileId: s.profileId, since: null });
@@ -338,7 +338,7 @@ export class LiveEngine {
   private facts(s: ProfileState, at: number): LiveFacts {
     return new LiveFacts(this.reg, s, at, (name) => {
       const seg = this.byName.get(name);
-      return seg !== undefined && s.isMember(seg.row.segmentId);
+      return seg !== undefined && this.has(seg.row.segmentId, s);
     });
   }
 
@@ -360,10 +360,15 @@ export class LiveEngine {
       if (seg.definition === null) continue;
       const id = seg.row.segmentId;
       const now = evaluate(seg.definition, f);
-      const was = s.isMember(id);
+      const was = this.has(id, s);
       if (now === was) continue;
       if (now) this.enter(s, id, at);
       else this.exit(s, id);
+      // Bulk changes (a segment created over a million profiles) say why once, in the trigger; others name the flips.
+      if (before === null && BULK_TRIGGERS.has(reason.trigger)) {
+        out.push({ seq: 0, segmentId: id, profileId: s.profileId, change: now ? 'entered' : 'exited', at: new Date(at), reason });
+        continue;
+      }
       const prev = before?.get(id);
       const parts = seg.parts.map((p, i) => ({ condition: p.text, was: prev?.[i], now: evaluate(p.condition, f) }));
       const flipped = parts.filter((p) => p.was !== undefined && p.was !== p.now);
@@ -491,7 +496,7 @@ export class LiveEngine {
       const winner = this.stateOf(m.winner);
       if (!loser) continue;
       touch(winner, all, { trigger: 'merge' });
-      for (const [segmentId] of loser.memberOf()) {
+      for (const [segmentId] of this.membershipsOf(loser)) {
         this.exit(loser, segmentId);
         out.push({ seq: 0, segmentId, profileId: loser.profileId, change: 'exited', at: new Date(now), reason: { trigger: 'merge', mergedInto: m.winner } });
       }
@@ -629,7 +634,7 @@ export class LiveEngine {
     const seg = this.segments.get(segmentId);
     if (!seg) return;
     const now = Math.max(nowDate.getTime(), this.watermark);
-    for (const s of [...(this.memberSets.get(segmentId) ?? [])]) {
+    for (const s of [...(this.memberSets.get(segmentId)?.keys() ?? [])]) {
       this.exit(s, segmentId);
       this.pending.push({ seq: 0, segmentId, profileId: s.profileId, change: 'exited', at: new Date(now), reason: { trigger: 'segment_deleted' } });
     }
@@ -654,7 +659,7 @@ export class LiveEngine {
     let removed = 0;
     const touched: ProfileState[] = [];
     for (const s of this.profiles.values()) {
-      const has = s.isMember(segmentId);
+      const has = this.has(segmentId, s);
       const should = want.has(s.profileId) || (mode === 'append' && has);
       if (has === should) continue;
       if (should) {
@@ -716,7 +721,7 @@ export class LiveEngine {
   membersPage(segmentId: string, after: string | undefined, limit: number): { profileId: ProfileId; since: Date }[] {
     let list = this.sorted.get(segmentId);
     if (!list) {
-      list = [...(this.memberSets.get(segmentId) ?? [])].sort((a, b) => (a.profileId < b.profileId ? -1 : a.profileId > b.profileId ? 1 : 0));
+      list = [...(this.memberSets.get(segmentId)?.keys() ?? [])].sort((a, b) => (a.profileId < b.profileId ? -1 : a.profileId > b.profileId ? 1 : 0));
       this.sorted.set(segmentId, list);
     }
     let lo = 0;
@@ -728,17 +733,32 @@ export class LiveEngine {
         else hi = mid;
       }
     }
-    return list.slice(lo, lo + limit).map((s) => ({ profileId: s.profileId, since: new Date(s.memberSince(segmentId) ?? 0) }));
+    return list.slice(lo, lo + limit).map((s) => ({ profileId: s.profileId, since: new Date(this.memberSets.get(segmentId)?.get(s) ?? 0) }));
   }
 
   /** The segments a profile is in, with the time it entered each. */
   segmentsOf(profileId: ProfileId): { segmentId: string; since: Date }[] {
     const s = this.profiles.get(profileId);
     if (!s) return [];
-    return s.memberOf().map(([segmentId, since]) => ({ segmentId, since: new Date(since) })).sort((a, b) => a.since.getTime() - b.since.getTime());
+    return this.membershipsOf(s).map(([segmentId, since]) => ({ segmentId, since: new Date(since) })).sort((a, b) => a.since.getTime() - b.since.getTime());
   }
 
   isMember(segmentId: string, profileId: ProfileId): boolean {
-    return this.profiles.get(profileId)?.isMember(segmentId) ?? false;
+    const s = this.profiles.get(profileId);
+    return s !== undefined && this.has(segmentId, s);
+  }
+
+  private has(segmentId: string, s: ProfileState): boolean {
+    return this.memberSets.get(segmentId)?.has(s) ?? false;
+  }
+
+  /** The segments `s` is in, with entry times (a pass over the segments, not over profiles). */
+  private membershipsOf(s: ProfileState): [string, number][] {
+    const out: [string, number][] = [];
+    for (const [id, m] of this.memberSets) {
+      const at = m.get(s);
+      if (at !== undefined) out.push([id, at]);
+    }
+    return out;
   }
 }

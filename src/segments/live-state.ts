@@ -14,8 +14,9 @@ export interface StreamDef {
   id: number;
   event: string | undefined;
   where: Condition | undefined;
-  /** The property paths its windowed operands read, in the order of an entry's `vals`. */
+  /** The property paths its windowed operands read (JSON text, and parsed), in the order of an event's values. */
   paths: string[];
+  keyPaths: KeyPath[];
   /** Longest rolling window of its operands (ms); events older than that are dropped. */
   keepMs: number;
   /** Whether an absolute window needs old events: then nothing is dropped. */
@@ -33,9 +34,61 @@ export interface LeafDef {
   pathIndex: number;
 }
 
-export interface Entry {
-  ts: number;
-  vals: unknown[];
+/**
+ * One stream's events for one profile, in time order. Times sit in a plain number array (stored unboxed by V8) and
+ * the property values the operands read in one flat array, `stride` per event: no object per event, since a
+ * million profiles hold millions of them.
+ */
+export class EventList {
+  readonly ts: number[] = [];
+  readonly vals: unknown[] = [];
+  constructor(readonly stride: number) {}
+
+  get length(): number {
+    return this.ts.length;
+  }
+
+  /** The value of path `k` for event `i`. */
+  value(i: number, k: number): unknown {
+    return this.vals[i * this.stride + k];
+  }
+
+  /** Adds an event; events mostly arrive in time order, so it is appended unless it is older than the last. */
+  insert(t: number, values: unknown[]): void {
+    const ts = this.ts;
+    let i = ts.length;
+    while (i > 0 && (ts[i - 1] as number) > t) i--;
+    if (i === ts.length) {
+      ts.push(t);
+      for (const v of values) this.vals.push(v);
+    } else {
+      ts.splice(i, 0, t);
+      this.vals.splice(i * this.stride, 0, ...values);
+    }
+  }
+
+  /** Drops the events at or before `cut`. */
+  dropThrough(cut: number): void {
+    let i = 0;
+    while (i < this.ts.length && (this.ts[i] as number) <= cut) i++;
+    if (i === 0) return;
+    this.ts.splice(0, i);
+    this.vals.splice(0, i * this.stride);
+  }
+
+  static merge(a: EventList, b: EventList): EventList {
+    const out = new EventList(a.stride);
+    let i = 0;
+    let j = 0;
+    while (i < a.length || j < b.length) {
+      const takeA = j >= b.length || (i < a.length && (a.ts[i] as number) <= (b.ts[j] as number));
+      const src = takeA ? a : b;
+      const k = takeA ? i++ : j++;
+      out.ts.push(src.ts[k] as number);
+      for (let x = 0; x < src.stride; x++) out.vals.push(src.vals[k * src.stride + x]);
+    }
+    return out;
+  }
 }
 
 const NO_VALUES: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
@@ -52,10 +105,8 @@ export class ProfileState {
   scores: Record<string, unknown> = NO_VALUES;
   /** What the live scorer keeps to update the scores (opaque here). */
   scoreState: unknown = null;
-  lists: (Entry[] | undefined)[] | null = null;
+  lists: (EventList | undefined)[] | null = null;
   accs: (AggregateAcc | OccurrenceAcc | undefined)[] | null = null;
-  /** Current memberships, by segment id, with the time of entry. */
-  private memberships: Map<string, number> | null = null;
   wake = Number.POSITIVE_INFINITY;
 
   constructor(readonly profileId: ProfileId) {}
@@ -68,10 +119,10 @@ export class ProfileState {
     if (this.traitTimes === NO_TIMES) this.traitTimes = {};
     return this.traitTimes;
   }
-  list(id: number): Entry[] | undefined {
+  list(id: number): EventList | undefined {
     return this.lists?.[id];
   }
-  setList(id: number, l: Entry[] | undefined): void {
+  setList(id: number, l: EventList | undefined): void {
     if (l === undefined && this.lists === null) return;
     (this.lists ??= [])[id] = l;
   }
@@ -81,21 +132,6 @@ export class ProfileState {
   setAcc(id: number, a: AggregateAcc | OccurrenceAcc | undefined): void {
     if (a === undefined && this.accs === null) return;
     (this.accs ??= [])[id] = a;
-  }
-  isMember(segmentId: string): boolean {
-    return this.memberships?.has(segmentId) ?? false;
-  }
-  memberSince(segmentId: string): number | undefined {
-    return this.memberships?.get(segmentId);
-  }
-  setMember(segmentId: string, at: number): void {
-    (this.memberships ??= new Map()).set(segmentId, at);
-  }
-  dropMember(segmentId: string): void {
-    this.memberships?.delete(segmentId);
-  }
-  memberOf(): [string, number][] {
-    return this.memberships ? [...this.memberships] : [];
   }
 }
 
@@ -151,7 +187,7 @@ export class LeafRegistry {
     const sKey = JSON.stringify([op.event ?? null, op.where ?? null]);
     let stream = this.streamByKey.get(sKey);
     if (!stream) {
-      stream = { id: this.streams.length, event: op.event, where: op.where, paths: [], keepMs: 0, keepAll: false, windowed: false, totals: [] };
+      stream = { id: this.streams.length, event: op.event, where: op.where, paths: [], keepMs: 0, keepAll: false, windowed: false, totals: [], keyPaths: [] };
       this.streams.push(stream);
       this.streamByKey.set(sKey, stream);
       if (op.event === undefined) this.anyName.push(stream);
@@ -175,6 +211,7 @@ export class LeafRegistry {
         pathIndex = stream.paths.indexOf(p);
         if (pathIndex < 0) {
           pathIndex = stream.paths.push(p) - 1;
+          stream.keyPaths.push(op.property);
           reload = true;
         }
       }
@@ -220,14 +257,10 @@ export function addEvent(reg: LeafRegistry, s: ProfileState, e: SegmentEvent, on
     if (stream.windowed && (only === undefined || only.lists.has(stream.id))) {
       let list = s.list(stream.id);
       if (list === undefined) {
-        list = [];
+        list = new EventList(stream.paths.length);
         s.setList(stream.id, list);
       }
-      const entry: Entry = { ts: e.ts, vals: stream.paths.map((p) => valueAt(e.properties, JSON.parse(p) as KeyPath)) };
-      // Events mostly arrive in time order: append, and insert in place otherwise.
-      let i = list.length;
-      while (i > 0 && (list[i - 1] as Entry).ts > e.ts) i--;
-      list.splice(i, 0, entry);
+      list.insert(e.ts, stream.keyPaths.map((p) => valueAt(e.properties, p)));
     }
     for (const leaf of reg.totalsOf(stream)) {
       if (only !== undefined && !only.totals.has(leaf.id)) continue;
@@ -249,10 +282,7 @@ export function prune(reg: LeafRegistry, s: ProfileState, now: number): void {
   for (const stream of reg.streams) {
     const list = s.list(stream.id);
     if (!list || stream.keepAll || list.length === 0) continue;
-    const cut = now - stream.keepMs;
-    let i = 0;
-    while (i < list.length && (list[i] as Entry).ts <= cut) i++;
-    if (i > 0) list.splice(0, i);
+    list.dropThrough(now - stream.keepMs);
     if (list.length === 0) s.setList(stream.id, undefined);
   }
 }
@@ -261,7 +291,8 @@ export function prune(reg: LeafRegistry, s: ProfileState, now: number): void {
 export function mergeState(into: ProfileState, from: ProfileState): void {
   from.lists?.forEach((l, id) => {
     if (!l) return;
-    into.setList(id, [...(into.list(id) ?? []), ...l].sort((a, b) => a.ts - b.ts));
+    const mine = into.list(id);
+    into.setList(id, mine ? EventList.merge(mine, l) : l);
   });
   from.accs?.forEach((a, id) => {
     if (!a) return;
@@ -307,13 +338,15 @@ export class LiveFacts implements Facts {
     const list = this.s.list(leaf.stream.id);
     if (op.fn === 'count') {
       let n = 0;
-      if (list) for (const e of list) if (inWindow(op.window, e.ts, this.now)) n++;
+      if (list) for (const t of list.ts) if (inWindow(op.window, t, this.now)) n++;
       return n;
     }
     const acc = new AggregateAcc(op);
-    for (const e of list ?? []) {
-      if (!inWindow(op.window, e.ts, this.now)) continue;
-      acc.addValue(leaf.pathIndex < 0 ? undefined : e.vals[leaf.pathIndex]);
+    if (list) {
+      for (let i = 0; i < list.length; i++) {
+        if (!inWindow(op.window, list.ts[i] as number, this.now)) continue;
+        acc.addValue(leaf.pathIndex < 0 ? undefined : list.value(i, leaf.pathIndex));
+      }
     }
     return acc.value();
   }
@@ -324,9 +357,9 @@ export class LiveFacts implements Facts {
       return acc instanceof OccurrenceAcc ? acc.value(op.fn) : null;
     }
     let best: number | null = null;
-    for (const e of this.s.list(leaf.stream.id) ?? []) {
-      if (!inWindow(op.window, e.ts, this.now)) continue;
-      if (best === null || (op.fn === 'first' ? e.ts < best : e.ts > best)) best = e.ts;
+    for (const t of this.s.list(leaf.stream.id)?.ts ?? []) {
+      if (!inWindow(op.window, t, this.now)) continue;
+      if (best === null || (op.fn === 'first' ? t < best : t > best)) best = t;
     }
     return best;
   }
@@ -337,22 +370,22 @@ export class LiveFacts implements Facts {
   /** The earliest instant after `now` at which the windowed operand's set of events changes, or Infinity. */
   nextWindowChange(op: EventOperand): number {
     if (op.window?.kind !== 'rolling') return Number.POSITIVE_INFINITY;
-    const list = this.s.list(this.reg.leafOf(op).stream.id);
+    const list = this.s.list(this.reg.leafOf(op).stream.id)?.ts;
     if (list === undefined || list.length === 0) return Number.POSITIVE_INFINITY;
     const d = durationMs(op.window.duration);
     const now = this.now;
     // The list is in time order: the first event still inside the window leaves it first (at ts + d), and the
     // first event stamped in the future enters it first (at ts).
     let next = Number.POSITIVE_INFINITY;
-    for (const e of list) {
-      if (e.ts > now) {
-        if (e.ts < next) next = e.ts;
+    for (const t of list) {
+      if (t > now) {
+        if (t < next) next = t;
         break;
       }
-      if (e.ts + d > now) {
-        next = e.ts + d;
+      if (t + d > now) {
+        next = t + d;
         // Later entries leave later; only a future entry could come sooner.
-        for (let i = list.length - 1; i >= 0 && (list[i] as Entry).ts > now; i--) if ((list[i] as Entry).ts < next) next = (list[i] as Entry).ts;
+        for (let i = list.length - 1; i >= 0 && (list[i] as number) > now; i--) if ((list[i] as number) < next) next = list[i] as number;
         break;
       }
     }

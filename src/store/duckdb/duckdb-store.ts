@@ -55,6 +55,8 @@ export interface DuckDbStoreOptions {
   /** A file path, or ':memory:'. */
   path: string;
   logger: Logger;
+  /** DuckDB's memory_limit (its buffer pool), such as '1GB'; DuckDB's own default (80 % of RAM) when absent. */
+  memoryLimit?: string | undefined;
 }
 
 /** Opens (creating when absent) a DuckDB database, applies migrations, and returns the Store. */
@@ -69,7 +71,7 @@ export async function openDuckDbStore(opts: DuckDbStoreOptions): Promise<Store> 
   }
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(path);
+    instance = await DuckDBInstance.create(path, opts.memoryLimit ? { memory_limit: opts.memoryLimit } : undefined);
   } catch (cause) {
     const text = cause instanceof Error ? cause.message : String(cause);
     if (/lock/i.test(text)) {

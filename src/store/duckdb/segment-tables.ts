@@ -124,10 +124,20 @@ export class DuckDbSegmentTables {
   /** One join per table, whatever the number of rows: every touched key is deleted, current ones inserted again. */
   private async compact(w: DuckDBConnection, c: Compaction): Promise<void> {
     if (c.members.length > 0) {
+      // The touched keys go through the appender into a scratch table (list parameters of a million values are slow
+      // to build), then one join deletes them.
+      await w.run('CREATE TEMP TABLE IF NOT EXISTS compact_keys (segment_id VARCHAR, profile_id VARCHAR)');
+      await w.run('DELETE FROM compact_keys');
+      const k = await w.createAppender('compact_keys', 'main', 'temp');
+      for (const r of c.members) {
+        k.appendVarchar(r.segmentId);
+        k.appendVarchar(r.profileId);
+        k.endRow();
+      }
+      k.closeSync();
       await w.run(
-        `DELETE FROM segment_members USING (SELECT unnest($1::VARCHAR[]) AS s, unnest($2::VARCHAR[]) AS p) x
-         WHERE segment_members.segment_id = x.s AND segment_members.profile_id = x.p`,
-        [listValue(c.members.map((r) => r.segmentId)), listValue(c.members.map((r) => r.profileId))],
+        `DELETE FROM segment_members USING compact_keys x
+         WHERE segment_members.segment_id = x.segment_id AND segment_members.profile_id = x.profile_id`,
       );
       const m = await w.createAppender('segment_members');
       for (const r of c.members) {
