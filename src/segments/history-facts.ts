@@ -46,7 +46,8 @@ export class AggregateAcc {
   numeric = 0;
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
-  readonly distinct = new Set<string>();
+  /** Only for `distinct` operands (a Set per total would weigh on a million profiles). */
+  distinct: Set<string> | null = null;
 
   constructor(private readonly op: AggregateOperand) {}
 
@@ -60,7 +61,7 @@ export class AggregateAcc {
     if (this.op.property === undefined) return;
     if (this.op.fn === 'distinct') {
       const k = distinctKey(v);
-      if (k !== null) this.distinct.add(k);
+      if (k !== null) (this.distinct ??= new Set()).add(k);
       return;
     }
     const n = numericValue(v);
@@ -84,7 +85,7 @@ export class AggregateAcc {
       case 'max':
         return this.numeric === 0 ? null : this.max;
       case 'distinct':
-        return this.distinct.size;
+        return this.distinct?.size ?? 0;
     }
   }
 }

@@ -105,8 +105,14 @@ export class ProfileState {
   scores: Record<string, unknown> = NO_VALUES;
   /** What the live scorer keeps to update the scores (opaque here). */
   scoreState: unknown = null;
-  lists: (EventList | undefined)[] | null = null;
-  accs: (AggregateAcc | OccurrenceAcc | undefined)[] | null = null;
+  /**
+   * Event lists by stream id and totals by leaf id, as small keyed arrays: a profile has a few of each, while ids
+   * run to the hundreds, so arrays indexed by id would be mostly holes (and cost their length each).
+   */
+  private listKeys: number[] | null = null;
+  private listVals: EventList[] | null = null;
+  private accKeys: number[] | null = null;
+  private accVals: (AggregateAcc | OccurrenceAcc)[] | null = null;
   wake = Number.POSITIVE_INFINITY;
 
   constructor(readonly profileId: ProfileId) {}
@@ -120,18 +126,52 @@ export class ProfileState {
     return this.traitTimes;
   }
   list(id: number): EventList | undefined {
-    return this.lists?.[id];
+    const i = this.listKeys === null ? -1 : this.listKeys.indexOf(id);
+    return i < 0 ? undefined : this.listVals?.[i];
   }
   setList(id: number, l: EventList | undefined): void {
-    if (l === undefined && this.lists === null) return;
-    (this.lists ??= [])[id] = l;
+    const i = this.listKeys === null ? -1 : this.listKeys.indexOf(id);
+    if (l === undefined) {
+      if (i >= 0) {
+        this.listKeys?.splice(i, 1);
+        this.listVals?.splice(i, 1);
+      }
+      return;
+    }
+    if (i >= 0) (this.listVals as EventList[])[i] = l;
+    else {
+      // Copied rather than pushed: a pushed array reserves room for 16 more, and there are a million of them.
+      this.listKeys = this.listKeys === null ? [id] : [...this.listKeys, id];
+      this.listVals = this.listVals === null ? [l] : [...this.listVals, l];
+    }
+  }
+  hasLists(): boolean {
+    return this.listKeys !== null && this.listKeys.length > 0;
+  }
+  eachList(fn: (id: number, l: EventList) => void): void {
+    this.listKeys?.forEach((id, i) => fn(id, (this.listVals as EventList[])[i] as EventList));
   }
   acc(id: number): AggregateAcc | OccurrenceAcc | undefined {
-    return this.accs?.[id];
+    const i = this.accKeys === null ? -1 : this.accKeys.indexOf(id);
+    return i < 0 ? undefined : this.accVals?.[i];
   }
   setAcc(id: number, a: AggregateAcc | OccurrenceAcc | undefined): void {
-    if (a === undefined && this.accs === null) return;
-    (this.accs ??= [])[id] = a;
+    const i = this.accKeys === null ? -1 : this.accKeys.indexOf(id);
+    if (a === undefined) {
+      if (i >= 0) {
+        this.accKeys?.splice(i, 1);
+        this.accVals?.splice(i, 1);
+      }
+      return;
+    }
+    if (i >= 0) (this.accVals as (AggregateAcc | OccurrenceAcc)[])[i] = a;
+    else {
+      this.accKeys = this.accKeys === null ? [id] : [...this.accKeys, id];
+      this.accVals = this.accVals === null ? [a] : [...this.accVals, a];
+    }
+  }
+  eachAcc(fn: (id: number, a: AggregateAcc | OccurrenceAcc) => void): void {
+    this.accKeys?.forEach((id, i) => fn(id, (this.accVals as (AggregateAcc | OccurrenceAcc)[])[i] as AggregateAcc | OccurrenceAcc));
   }
 }
 
@@ -158,7 +198,7 @@ function mergeAcc(into: AggregateAcc, from: AggregateAcc): void {
   into.numeric += from.numeric;
   if (from.min < into.min) into.min = from.min;
   if (from.max > into.max) into.max = from.max;
-  for (const k of from.distinct) into.distinct.add(k);
+  for (const k of from.distinct ?? []) (into.distinct ??= new Set()).add(k);
 }
 
 /** Registry of streams and leaves shared by all live segments; the same operand text shares one leaf. */
@@ -278,7 +318,7 @@ export function addEvent(reg: LeafRegistry, s: ProfileState, e: SegmentEvent, on
 
 /** Drops events no windowed operand can need again at `now` or later. */
 export function prune(reg: LeafRegistry, s: ProfileState, now: number): void {
-  if (s.lists === null) return;
+  if (!s.hasLists()) return;
   for (const stream of reg.streams) {
     const list = s.list(stream.id);
     if (!list || stream.keepAll || list.length === 0) continue;
@@ -289,13 +329,11 @@ export function prune(reg: LeafRegistry, s: ProfileState, now: number): void {
 
 /** Moves everything `from` knows into `into` (a merge of two profiles). */
 export function mergeState(into: ProfileState, from: ProfileState): void {
-  from.lists?.forEach((l, id) => {
-    if (!l) return;
+  from.eachList((id, l) => {
     const mine = into.list(id);
     into.setList(id, mine ? EventList.merge(mine, l) : l);
   });
-  from.accs?.forEach((a, id) => {
-    if (!a) return;
+  from.eachAcc((id, a) => {
     const mine = into.acc(id);
     if (!mine) into.setAcc(id, a);
     else if (mine instanceof AggregateAcc && a instanceof AggregateAcc) mergeAcc(mine, a);
