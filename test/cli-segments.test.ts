@@ -349,7 +349,7 @@ describe('segmentum segments on the database file', () => {
     writeFileSync(csv, `${buyerIds[0]}\n`);
     const upload = await cli('segments', 'upload', 'product-viewers', csv, ...DB, '--json');
     expect(upload.code).toBe(1);
-    expect((JSON.parse(upload.stdout) as ErrorOut).error.code).toBe('segments.invalid_definition');
+    expect((JSON.parse(upload.stdout) as ErrorOut).error.code).toBe('segments.not_manual');
   });
 });
 

@@ -100,6 +100,7 @@ describe('RFM', () => {
 
   // ../shared/datasets/cdnow-sample.txt: CDNOW purchases (customer id, id again, date YYYYMMDD, CDs, dollars).
   const CDNOW = new URL('../../../shared/datasets/cdnow-sample.txt', import.meta.url);
+  if (!existsSync(CDNOW)) console.warn(`Skipping the CDNOW RFM test: ${CDNOW.pathname} is absent (../shared is not beside this clone).`);
   it.skipIf(!existsSync(CDNOW))('splits the CDNOW customers into quintiles of about a fifth each on distinct values (real data)', () => {
     const lines = readFileSync(CDNOW, 'utf8').trim().split('\n');
     const by = new Map<string, { last: number; n: number; total: number }>();
