@@ -249,6 +249,40 @@ export async function segmentRoutes(app: FastifyInstance, deps: SegmentDeps): Pr
     },
   });
 
+  r.get('/api/segments/:id/history', {
+    schema: {
+      tags: ['segments'],
+      summary: 'Size over time: entries, exits and the size at the end of each UTC day with changes',
+      security,
+      params: z.object({ id: z.string().min(1).max(200) }),
+      response: {
+        200: z.object({ days: z.array(z.object({ day: z.string(), entered: z.number().int(), exited: z.number().int(), size: z.number().int() })) }),
+        ...errors,
+      },
+    },
+    handler: async (req) => ({ days: unwrap(await s.history(req.params.id)) }),
+  });
+
+  r.post('/api/segments/:id/recompute', {
+    schema: {
+      tags: ['segments'],
+      summary: 'Recompute the segment over all history in SQL and compare with the live members (first 100 differences)',
+      security,
+      params: z.object({ id: z.string().min(1).max(200) }),
+      response: {
+        200: z.object({
+          at: z.string(),
+          live: z.number().int(),
+          recomputed: z.number().int(),
+          onlyLive: z.array(z.string()),
+          onlyRecomputed: z.array(z.string()),
+        }),
+        ...errors,
+      },
+    },
+    handler: async (req) => unwrap(await s.verify(req.params.id)),
+  });
+
   r.get('/api/segments/:id/explain/:profileId', {
     schema: {
       tags: ['segments'],

@@ -244,6 +244,34 @@ export class SegmentService {
     });
   }
 
+  /** Entries, exits and size per day, from the change feed. */
+  async history(idOrName: string): Promise<Result<{ day: string; entered: number; exited: number; size: number }[], SegmentError>> {
+    const s = this.o.engine.byId(idOrName) ?? this.o.engine.named(idOrName);
+    if (!s) return err(notFound(idOrName));
+    return ok(await this.o.store.sizeHistory(s.row.segmentId));
+  }
+
+  /**
+   * Recomputes a segment over the whole history in SQL and compares with the live members: the two evaluators'
+   * agreement, checked on demand on real data. Differences are reported, not applied.
+   */
+  async verify(idOrName: string): Promise<Result<{ at: string; live: number; recomputed: number; onlyLive: ProfileId[]; onlyRecomputed: ProfileId[] }, SegmentError>> {
+    const s = this.o.engine.byId(idOrName) ?? this.o.engine.named(idOrName);
+    if (!s) return err(notFound(idOrName));
+    const at = this.o.clock.now();
+    const sql = await this.recompute(s.row.segmentId, at);
+    if (!sql.ok) return sql;
+    const live = new Set(this.o.engine.membersPage(s.row.segmentId, undefined, Number.MAX_SAFE_INTEGER).map((m) => m.profileId));
+    const batch = new Set(sql.value);
+    return ok({
+      at: at.toISOString(),
+      live: live.size,
+      recomputed: batch.size,
+      onlyLive: [...live].filter((p) => !batch.has(p)).slice(0, 100),
+      onlyRecomputed: [...batch].filter((p) => !live.has(p)).slice(0, 100),
+    });
+  }
+
   /** The feed after `since`; `segment` is an id (also of a deleted segment) or the name of a current one. */
   changes(since: number, limit: number, segment?: string): Promise<MembershipChangeRow[]> {
     const id = segment === undefined ? undefined : (this.o.engine.named(segment)?.row.segmentId ?? segment);

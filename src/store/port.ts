@@ -356,6 +356,11 @@ export interface SegmentStore {
   memberCount(segmentId: string): Promise<number>;
   segmentsOf(profileId: ProfileId): Promise<{ segmentId: string; since: Date }[]>;
   changesSince(seq: number, limit: number, segmentId?: string): Promise<MembershipChangeRow[]>;
+  /**
+   * Per UTC day with changes since the segment began: entries, exits, and the size at the end of that day (the
+   * running sum of the feed).
+   */
+  sizeHistory(segmentId: string): Promise<{ day: string; entered: number; exited: number; size: number }[]>;
   /** Runs a compiled segment query that selects `profile_id`; read only. */
   selectProfileIds(q: SqlQuery, opts: { limit?: number | undefined }): Promise<ProfileId[]>;
   countProfiles(q: SqlQuery): Promise<number>;

@@ -662,6 +662,7 @@ class DuckDbStore implements Store {
   memberCount: Store['memberCount'] = (id) => this.segmentTables.memberCount(id);
   segmentsOf: Store['segmentsOf'] = (id) => this.segmentTables.segmentsOf(id);
   changesSince: Store['changesSince'] = (seq, limit, id) => this.segmentTables.changesSince(seq, limit, id);
+  sizeHistory: Store['sizeHistory'] = (id) => this.segmentTables.sizeHistory(id);
   selectProfileIds: Store['selectProfileIds'] = (q, opts) => this.segmentTables.selectProfileIds(q, opts);
   countProfiles: Store['countProfiles'] = (q) => this.segmentTables.countProfiles(q);
   scanEvents: Store['scanEvents'] = (f, each) => this.segmentTables.scanEvents(f, each);

@@ -210,6 +210,20 @@ export class DuckDbSegmentTables {
     return rows.map(changeRow);
   }
 
+  async sizeHistory(segmentId: string): Promise<{ day: string; entered: number; exited: number; size: number }[]> {
+    const rows = await this.read(
+      `SELECT strftime(d, '%Y-%m-%d') AS day, entered, exited,
+         sum(entered - exited) OVER (ORDER BY d ROWS UNBOUNDED PRECEDING) AS size
+       FROM (SELECT date_trunc('day', changed_at) AS d,
+               count(*) FILTER (WHERE change = 'entered') AS entered,
+               count(*) FILTER (WHERE change = 'exited') AS exited
+             FROM segment_changes WHERE segment_id = $1 GROUP BY 1)
+       ORDER BY d`,
+      [segmentId],
+    );
+    return rows.map((r) => ({ day: str(r.day, 'day'), entered: num(r.entered, 'entered'), exited: num(r.exited, 'exited'), size: num(r.size, 'size') }));
+  }
+
   async selectProfileIds(q: SqlQuery, opts: { limit?: number | undefined }): Promise<ProfileId[]> {
     const sql = `SELECT profile_id FROM (${q.sql}) q ORDER BY profile_id${opts.limit === undefined ? "" : ` LIMIT ${Math.floor(opts.limit)}`}`;
     return (await this.read(sql, q.params)).map((r) => ProfileId(str(r.profile_id, 'profile_id')));
