@@ -6,11 +6,11 @@ import { buildServer, ServerMetrics } from './api/index.js';
 import type { Config } from './config/index.js';
 import { BlockList } from './identity/index.js';
 import { EventNormalizer, GroupCommitter, IngestService } from './ingest/index.js';
-import { silentLogger, systemClock, type Clock, type Logger } from './kernel/index.js';
+import { AppError, silentLogger, systemClock, type Clock, type Logger } from './kernel/index.js';
 import { PiiKeys, ProfileService } from './profiles/index.js';
 import { freeDiskBytes, openDuckDbStore, type Store } from './store/index.js';
 import { DEFAULT_PII_TRAITS } from './config/index.js';
-import { BUILT_IN_COMPUTED_TRAITS, LiveEngine, SegmentService } from './segments/index.js';
+import { computedTraitsFrom, LiveEngine, SegmentService } from './segments/index.js';
 import { EngagementScorer, RfmService } from './scoring/index.js';
 
 /** A running Segmentum: the composition root's product, shared by the server, the CLI and the tests. */
@@ -70,6 +70,9 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
       dedupWindowDays: config.dedupWindowDays,
     });
     const piiKeys = new PiiKeys([...DEFAULT_PII_TRAITS, ...config.piiTraits]);
+    const traits = computedTraitsFrom(config.computedTraits);
+    if (!traits.ok) throw new AppError('config.invalid', `Option computedTraits: ${traits.error}`);
+    const { computed, mostFrequent } = traits.value;
     const normalizer = new EventNormalizer({
       limits: config.limits,
       blockList: new BlockList([...config.identity.blockedValues, ...config.identity.extraBlockedValues]),
@@ -82,7 +85,7 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
       {
         store,
         isPii: (k) => piiKeys.has(k),
-        computed: BUILT_IN_COMPUTED_TRAITS,
+        computed,
         logger: log.child({ domain: 'segments' }),
         scorer: new EngagementScorer(config.scoring.engagement),
         onWake: (at) => wake?.at(at),
@@ -95,7 +98,8 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
       engine,
       writer: committer,
       clock,
-      computed: BUILT_IN_COMPUTED_TRAITS,
+      computed,
+      mostFrequent,
       isPii: (k) => piiKeys.has(k),
     });
     const rfm = new RfmService({ store, engine, writer: committer, clock, config: config.scoring.rfm, logger: log.child({ domain: 'scoring' }) });

@@ -105,3 +105,48 @@ describe('segments API', () => {
     expect(v.body).toMatchObject({ live: 1, recomputed: 1, onlyLive: [], onlyRecomputed: [] });
   });
 });
+
+describe('computed traits from the configuration', () => {
+  it('are usable in definitions and shown on profiles with the built-in ones, scores and segments', async () => {
+    const clock = new ManualClock(T0);
+    const s = await startTestSegmentum(
+      {
+        computedTraits: [
+          { name: 'orders_7d', definition: 'count(event = "Order Completed", within = 7d)' },
+          { name: 'top_channel', mostFrequent: { event: 'Order Completed', property: 'channel' } },
+        ],
+      },
+      clock,
+    );
+    try {
+      const t0 = Date.parse(T0);
+      for (const [i, channel] of ['web', 'app', 'app', 'web'].entries()) {
+        const res = await s.app.inject({
+          method: 'POST',
+          url: '/v1/track',
+          headers: { authorization: basic(WRITE_KEY) },
+          payload: { userId: 'zoe', event: 'Order Completed', properties: { channel, revenue: 10 }, timestamp: new Date(t0 - i * 3 * DAY).toISOString() },
+        });
+        expect(res.statusCode).toBe(200);
+      }
+      const seg = await s.app.inject({ method: 'POST', url: '/api/segments', headers: { authorization: bearer(ADMIN_KEY) }, payload: { name: 'weekly', definition: 'computed.orders_7d >= 3' } });
+      expect(seg.statusCode, seg.body).toBe(201);
+      expect((seg.json() as { size: number }).size).toBe(1); // orders 0, 3 and 6 days ago
+      const p = (await s.app.inject({ method: 'GET', url: '/api/profiles?userId=zoe', headers: { authorization: bearer(ADMIN_KEY) } })).json() as {
+        computed: Record<string, unknown>;
+        segments: { name: string }[];
+        scores: Record<string, unknown>;
+      };
+      // Two orders each way: the tie goes to the smaller value.
+      expect(p.computed).toMatchObject({ orders_7d: 3, orders_total: 4, revenue_total: 40, top_channel: 'app', days_since_last_order: 0 });
+      expect(p.segments.map((x) => x.name)).toEqual(['weekly']);
+      expect(p.scores).toMatchObject({ engagement: 0, engagement_tier: 'low' });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('refuse to start with a definition that is not an aggregate', async () => {
+    await expect(startTestSegmentum({ computedTraits: [{ name: 'bad', definition: 'trait.country' }] })).rejects.toThrow(/computedTraits: computed trait bad/);
+  });
+});

@@ -113,6 +113,23 @@ export const ScoringConfig = z.object({
 });
 export type ScoringConfig = z.infer<typeof ScoringConfig>;
 
+const TraitName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'A name of letters, digits and _ (computed.NAME).');
+
+/**
+ * A computed trait of the deployment: an event aggregate written in the segment language (usable in definitions
+ * as computed.NAME), or the most frequent value of a property (shown on profiles).
+ */
+export const ComputedTraitConfig = z.union([
+  z.object({ name: TraitName, definition: z.string().min(1).max(2000) }).strict(),
+  z
+    .object({
+      name: TraitName,
+      mostFrequent: z.object({ event: z.string().min(1), property: z.string().min(1), withinDays: z.number().int().positive().optional() }).strict(),
+    })
+    .strict(),
+]);
+export type ComputedTraitConfig = z.infer<typeof ComputedTraitConfig>;
+
 export const Config = z.object({
   /** Database file, or ':memory:' for a throw-away store. */
   db: z.string().min(1).default('./segmentum-data/segmentum.duckdb'),
@@ -133,6 +150,7 @@ export const Config = z.object({
   identity: IdentityConfig.default(IdentityConfig.parse({})),
   commit: CommitConfig.default(CommitConfig.parse({})),
   scoring: ScoringConfig.default(ScoringConfig.parse({})),
+  computedTraits: z.array(ComputedTraitConfig).default([]),
   piiTraits: z.array(z.string()).default([]),
   dedupWindowDays: z.number().positive().default(7),
   /**

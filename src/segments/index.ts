@@ -8,4 +8,4 @@ export { HistoryFacts, toSegmentEvent, type ProfileHistory, type SegmentEvent } 
 export { LiveEngine, type ChangeReason, type LiveSegment, type LiveScorer } from './live-engine.js';
 export { SegmentService, type SegmentError, type SegmentInput, type SegmentSummary, type Preview, type WriterLoop } from './segment-service.js';
 export { explain, type ExplainNode } from './explain.js';
-export { BUILT_IN_COMPUTED_TRAITS } from './computed-traits.js';
+export { BUILT_IN_COMPUTED_TRAITS, BUILT_IN_MOST_FREQUENT, computedTraitsFrom, type MostFrequentTrait, type ComputedTraitSpec } from './computed-traits.js';

@@ -94,9 +94,13 @@ export class LiveEngine {
   private dirtyScores = new Set<ProfileState>();
   private lastCompaction = 0;
   private compactSoon = false;
-  /** A compaction is written once this many rows are waiting, or this long after the previous one. */
-  static readonly COMPACT_ROWS = 20_000;
-  static readonly COMPACT_MS = 30_000;
+  /**
+   * A compaction is written once this many rows are waiting, or this long after the previous one. It rewrites the
+   * touched rows of segment_members with one join over that table (a second or so with tens of millions of rows),
+   * inside a commit that events wait for: rare is better, and a restart replays at most this many changes.
+   */
+  static readonly COMPACT_ROWS = 250_000;
+  static readonly COMPACT_MS = 300_000;
 
   private constructor(private readonly o: LiveEngineOptions) {}
 

@@ -6,6 +6,8 @@ import { checkDefinition, expandComputed, type ComputedTraits, type DefinitionIs
 import { compileSegment, type CompileContext } from './compile-sql.js';
 import { explain, type ExplainNode } from './explain.js';
 import { HistoryFacts, toSegmentEvent, type ProfileHistory } from './history-facts.js';
+import type { MostFrequentTrait } from './computed-traits.js';
+import { compareCodePoints, distinctKey, valueAt } from './values.js';
 import type { LiveEngine } from './live-engine.js';
 import { parseDefinition, type ParseError } from './parse-text.js';
 import { printDefinition } from './print-text.js';
@@ -60,6 +62,8 @@ export interface SegmentServiceOptions {
   writer: WriterLoop;
   clock: Clock;
   computed: ComputedTraits;
+  /** Shown on profiles: the most frequent value of a property. */
+  mostFrequent?: readonly MostFrequentTrait[] | undefined;
   isPii(key: string): boolean;
 }
 
@@ -312,6 +316,23 @@ export class SegmentService {
     out.tenure_days = first === null ? null : Math.floor((now - first) / DAY);
     const orders30 = typeof out.orders_30d === 'number' ? out.orders_30d : 0;
     out.purchase_frequency_30d = Math.round((orders30 / 30) * 1000) / 1000;
+    for (const m of this.o.mostFrequent ?? []) {
+      const counts = new Map<string, { n: number; v: unknown }>();
+      for (const e of h.events) {
+        if (e.name !== m.event || e.ts > now || (m.withinDays !== undefined && e.ts <= now - m.withinDays * DAY)) continue;
+        const v = valueAt(e.properties, m.property);
+        const k = distinctKey(v);
+        if (k === null) continue;
+        const c = counts.get(k) ?? { n: 0, v };
+        c.n++;
+        counts.set(k, c);
+      }
+      let best: [string, { n: number; v: unknown }] | null = null;
+      for (const entry of counts) {
+        if (best === null || entry[1].n > best[1].n || (entry[1].n === best[1].n && compareCodePoints(entry[0], best[0]) < 0)) best = entry;
+      }
+      out[m.name] = best === null ? null : best[1].v;
+    }
     // Interest per product category: views decayed with a 30-day half-life, so recent interest weighs more.
     const interests: Record<string, number> = {};
     for (const e of h.events) {
