@@ -5,6 +5,7 @@ import { dependenciesOf, expandComputed, type ComputedTraits, type Dependencies 
 import { evaluate } from './evaluate.js';
 import { toSegmentEvent } from './history-facts.js';
 import { addEvent, LeafRegistry, LiveFacts, mergeState, nextEdge, ProfileState, prune, timedItems, type Refill, type TimedItem } from './live-state.js';
+import { Memberships } from './memberships.js';
 import { MinHeap } from './min-heap.js';
 import { callTypeNamed } from './values.js';
 import { printDefinition } from './print-text.js';
@@ -85,12 +86,8 @@ export class LiveEngine {
   private scoreRows = new Map<ProfileId, ScoreRow>();
   private scoreLogN = 0;
   private nextRefresh = Number.POSITIVE_INFINITY;
-  /** Members per segment, and a sorted copy for paging (dropped on change). */
-  /** The members of each segment with the time each entered: the one record of who is in what. */
-  private memberSets = new Map<string, Map<ProfileState, number>>();
-  private sorted = new Map<string, ProfileState[]>();
-  /** Net membership and score changes since the last compaction. */
-  private dirtyMembers = new Map<string, { segmentId: string; profileId: ProfileId; since: number | null }>();
+  private readonly members = new Memberships();
+  /** Scores changed since the last compaction. */
   private dirtyScores = new Set<ProfileState>();
   private lastCompaction = 0;
   private compactSoon = false;
@@ -152,9 +149,7 @@ export class LiveEngine {
     this.deletes = [];
     this.fedCache.clear();
     this.items.clear();
-    this.memberSets.clear();
-    this.sorted.clear();
-    this.dirtyMembers.clear();
+    this.members.clear();
     this.dirtyScores.clear();
     this.compactSoon = false;
     const st = await this.o.store.segmentEngineState();
@@ -176,11 +171,11 @@ export class LiveEngine {
     this.scoreLogN = 0;
     this.nextRefresh = this.o.scorer ? this.o.scorer.nextRefresh(this.watermark) : Number.POSITIVE_INFINITY;
     await this.loadHistory(null);
-    for (const id of this.segments.keys()) this.memberSets.set(id, new Map());
+    for (const id of this.segments.keys()) this.members.ensure(id);
     await this.o.store.loadMemberships((segmentId, profileId, since) => {
       if (this.segments.has(segmentId)) this.enter(this.stateOf(profileId), segmentId, since.getTime());
     });
-    this.dirtyMembers.clear();
+    this.members.forgetChanges();
     // Changes after the last compaction are replayed from the feed, in order.
     await this.o.store.scanChanges(st.membersSeq, (c) => {
       if (!this.segments.has(c.segmentId)) return;
@@ -213,20 +208,11 @@ export class LiveEngine {
   }
 
   private enter(s: ProfileState, segmentId: string, at: number): void {
-    let set = this.memberSets.get(segmentId);
-    if (!set) {
-      set = new Map();
-      this.memberSets.set(segmentId, set);
-    }
-    set.set(s, at);
-    this.sorted.delete(segmentId);
-    this.dirtyMembers.set(`${segmentId}\u0000${s.profileId}`, { segmentId, profileId: s.profileId, since: at });
+    this.members.enter(s, segmentId, at);
   }
 
   private exit(s: ProfileState, segmentId: string): void {
-    this.memberSets.get(segmentId)?.delete(s);
-    this.sorted.delete(segmentId);
-    this.dirtyMembers.set(`${segmentId}\u0000${s.profileId}`, { segmentId, profileId: s.profileId, since: null });
+    this.members.exit(s, segmentId);
   }
 
   private applyProfileRow(s: ProfileState, p: ProfileRow): Set<string> {
@@ -562,17 +548,17 @@ export class LiveEngine {
 
   /** Net changes to fold into the current-state tables, when enough have gathered (or a manual list changed). */
   private takeCompaction(now: number): Compaction | null {
-    const waiting = this.dirtyMembers.size + this.dirtyScores.size;
+    const waiting = this.members.pendingChanges + this.dirtyScores.size;
     const due = this.compactSoon || waiting >= LiveEngine.COMPACT_ROWS || (waiting > 0 && now - this.lastCompaction >= LiveEngine.COMPACT_MS);
     if (!due) return null;
     const c: Compaction = {
-      members: [...this.dirtyMembers.values()]
+      members: this.members
+        .takeChanges()
         .filter((m) => this.segments.has(m.segmentId))
         .map((m) => ({ segmentId: m.segmentId, profileId: m.profileId, since: m.since === null ? null : new Date(m.since) })),
       membersSeq: this.lastSeq,
       scores: [...this.dirtyScores].map((s) => ({ profileId: s.profileId, scores: s.scores, state: s.scoreState, at: new Date(now) })),
     };
-    this.dirtyMembers.clear();
     this.dirtyScores.clear();
     this.lastCompaction = now;
     this.compactSoon = false;
@@ -638,11 +624,11 @@ export class LiveEngine {
     const seg = this.segments.get(segmentId);
     if (!seg) return;
     const now = Math.max(nowDate.getTime(), this.watermark);
-    for (const s of [...(this.memberSets.get(segmentId)?.keys() ?? [])]) {
+    for (const s of this.members.membersOf(segmentId)) {
       this.exit(s, segmentId);
       this.pending.push({ seq: 0, segmentId, profileId: s.profileId, change: 'exited', at: new Date(now), reason: { trigger: 'segment_deleted' } });
     }
-    this.memberSets.delete(segmentId);
+    this.members.drop(segmentId);
     this.segments.delete(segmentId);
     this.byName.delete(seg.row.name);
     this.order();
@@ -718,51 +704,34 @@ export class LiveEngine {
   }
 
   size(segmentId: string): number {
-    return this.memberSets.get(segmentId)?.size ?? 0;
+    return this.members.size(segmentId);
   }
 
   /** Members ordered by profile id, after `after`. */
   membersPage(segmentId: string, after: string | undefined, limit: number): { profileId: ProfileId; since: Date }[] {
-    let list = this.sorted.get(segmentId);
-    if (!list) {
-      list = [...(this.memberSets.get(segmentId)?.keys() ?? [])].sort((a, b) => (a.profileId < b.profileId ? -1 : a.profileId > b.profileId ? 1 : 0));
-      this.sorted.set(segmentId, list);
-    }
-    let lo = 0;
-    if (after !== undefined) {
-      let hi = list.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if ((list[mid] as ProfileState).profileId <= after) lo = mid + 1;
-        else hi = mid;
-      }
-    }
-    return list.slice(lo, lo + limit).map((s) => ({ profileId: s.profileId, since: new Date(this.memberSets.get(segmentId)?.get(s) ?? 0) }));
+    return this.members.page(segmentId, after, limit);
   }
 
   /** The segments a profile is in, with the time it entered each. */
   segmentsOf(profileId: ProfileId): { segmentId: string; since: Date }[] {
     const s = this.profiles.get(profileId);
     if (!s) return [];
-    return this.membershipsOf(s).map(([segmentId, since]) => ({ segmentId, since: new Date(since) })).sort((a, b) => a.since.getTime() - b.since.getTime());
+    return this.members
+      .of(s)
+      .map(([segmentId, since]) => ({ segmentId, since: new Date(since) }))
+      .sort((a, b) => a.since.getTime() - b.since.getTime());
   }
 
   isMember(segmentId: string, profileId: ProfileId): boolean {
     const s = this.profiles.get(profileId);
-    return s !== undefined && this.has(segmentId, s);
+    return s !== undefined && this.members.has(segmentId, s);
   }
 
   private has(segmentId: string, s: ProfileState): boolean {
-    return this.memberSets.get(segmentId)?.has(s) ?? false;
+    return this.members.has(segmentId, s);
   }
 
-  /** The segments `s` is in, with entry times (a pass over the segments, not over profiles). */
   private membershipsOf(s: ProfileState): [string, number][] {
-    const out: [string, number][] = [];
-    for (const [id, m] of this.memberSets) {
-      const at = m.get(s);
-      if (at !== undefined) out.push([id, at]);
-    }
-    return out;
+    return this.members.of(s);
   }
 }
