@@ -169,11 +169,17 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
   }
 }
 
-/** One wall-clock timer for the earliest segment timer; re-armed at most every hour for far instants. */
+/**
+ * One wall-clock timer for the earliest segment timer; re-armed at most every hour for far instants. With a million
+ * profiles some window edge is always near, so runs are spaced by at least MIN_GAP_MS: each processes every timer
+ * due by then, and stamps each change with its own instant, so spacing delays the feed a little but never the times.
+ */
 class WakeTimer {
+  static readonly MIN_GAP_MS = 250;
   private timer: NodeJS.Timeout | null = null;
   private due = Number.POSITIVE_INFINITY;
   private stopped = false;
+  private lastFire = Number.NEGATIVE_INFINITY;
   constructor(
     private readonly clock: Clock,
     private readonly fire: () => Promise<void>,
@@ -187,10 +193,12 @@ class WakeTimer {
   private arm(t: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.due = t;
-    const delay = Math.min(Math.max(0, t - this.clock.now().getTime()), 3_600_000);
+    const now = this.clock.now().getTime();
+    const delay = Math.min(Math.max(0, t - now, this.lastFire + WakeTimer.MIN_GAP_MS - now), 3_600_000);
     this.timer = setTimeout(() => {
       this.timer = null;
       this.due = Number.POSITIVE_INFINITY;
+      this.lastFire = this.clock.now().getTime();
       if (!this.stopped) void this.fire().catch(() => undefined);
     }, delay);
     this.timer.unref();

@@ -196,7 +196,8 @@ export class GroupCommitter {
     try {
       value = await (p.task as (now: Date) => Promise<unknown>)(now);
       this.observer?.prepare(batch, now);
-      await this.o.store.commit(batch);
+      // A timer run that changed nothing writes nothing: no transaction, no fsync.
+      if (!isEmpty(batch)) await this.o.store.commit(batch);
     } catch (cause) {
       this.o.logger.error({ err: cause }, 'task commit failed');
       await this.observer?.failed(now).catch((e: unknown) => this.o.logger.error({ err: e }, 'observer reload failed'));
@@ -397,6 +398,23 @@ export class GroupCommitter {
 }
 
 const NO_TRAITS: Record<string, unknown> = Object.freeze({});
+
+function isEmpty(b: CommitBatch): boolean {
+  const s = b.segments;
+  const segmentsEmpty =
+    s === undefined || (s.upserts.length === 0 && s.deletes.length === 0 && s.changes.length === 0 && s.scoreLog.length === 0 && s.compaction === null);
+  return (
+    segmentsEmpty &&
+    b.events.length === 0 &&
+    b.quarantine.length === 0 &&
+    b.quarantineUpdates.length === 0 &&
+    b.profiles.length === 0 &&
+    b.accounts.length === 0 &&
+    b.merges.length === 0 &&
+    b.audit.length === 0 &&
+    b.duplicates === 0
+  );
+}
 
 function emptyBatch(): CommitBatch {
   return {
