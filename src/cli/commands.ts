@@ -41,6 +41,8 @@ export async function demoCommand(
           ['accepted', summary.accepted],
           ['duplicates', summary.duplicates],
           ['quarantined', summary.rejected],
+          ['example segments', summary.segments],
+          ['RFM customers', summary.rfmCustomers],
           ['seconds', summary.seconds.toFixed(1)],
         ]),
       );
