@@ -224,6 +224,7 @@ async function memoryAndLatency(path: string, defs: { name: string; text: string
   const { copyFileSync, rmSync } = await import('node:fs');
   const work = `${path}.live.duckdb`;
   rmSync(work, { force: true });
+  rmSync(`${work}.wal`, { force: true });
   copyFileSync(path, work);
   const base = process.memoryUsage().rss;
   let t = Date.now();
