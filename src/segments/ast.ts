@@ -161,6 +161,16 @@ export const Condition: z.ZodType<Condition> = z.lazy(() =>
   ]),
 );
 
+/**
+ * Calls `fn` on every node of a definition, parents before children. Event filters (`where`) are not entered:
+ * they are part of their operand.
+ */
+export function forEachNode(c: Condition, fn: (x: Condition) => void): void {
+  fn(c);
+  if (c.kind === 'and' || c.kind === 'or') for (const x of c.of) forEachNode(x, fn);
+  else if (c.kind === 'not' || c.kind === 'for') forEachNode(c.of, fn);
+}
+
 /** The type of value an operand yields, which decides the comparisons it accepts. */
 export type OperandType = 'any' | 'number' | 'time' | 'string';
 

@@ -1,4 +1,4 @@
-import { isDateValue, type Condition, type Operand, type Value } from './ast.js';
+import { forEachNode, isDateValue, type Condition, type Operand, type Value } from './ast.js';
 import type { EventOperand } from './evaluate.js';
 import { heldTraitKey } from './evaluate.js';
 
@@ -152,28 +152,10 @@ export interface Dependencies {
 
 export function dependenciesOf(c: Condition): Dependencies {
   const d: Dependencies = { segments: new Set(), events: [], traitKeys: new Set(), scores: false, timed: false };
-  const visit = (x: Condition): void => {
-    switch (x.kind) {
-      case 'and':
-      case 'or':
-        x.of.forEach(visit);
-        return;
-      case 'not':
-        visit(x.of);
-        return;
-      case 'for':
-        d.timed = true;
-        visit(x.of);
-        return;
-      case 'in_segment':
-        d.segments.add(x.segment);
-        return;
-      case 'random_bucket':
-        return;
-      default:
-        break;
-    }
-    if (x.kind === 'within') d.timed = true;
+  forEachNode(c, (x) => {
+    if (x.kind === 'for' || x.kind === 'within') d.timed = true;
+    if (x.kind === 'in_segment') d.segments.add(x.segment);
+    if (!('left' in x)) return;
     const o = x.left;
     if (o.kind === 'trait') {
       d.traitKeys.add(o.path[0] as string);
@@ -183,7 +165,6 @@ export function dependenciesOf(c: Condition): Dependencies {
       d.events.push(o);
       if (o.window?.kind === 'rolling') d.timed = true;
     }
-  };
-  visit(c);
+  });
   return d;
 }

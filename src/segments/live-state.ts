@@ -1,5 +1,5 @@
 import type { ProfileId } from '../kernel/index.js';
-import { durationMs, type Condition, type Duration, type KeyPath, type Operand, type RfmField } from './ast.js';
+import { durationMs, forEachNode, type Condition, type Duration, type KeyPath, type Operand, type RfmField } from './ast.js';
 import { heldTraitKey, matchesFilter, operandValue, type AggregateOperand, type EventOperand, type Facts, type OccurrenceOperand } from './evaluate.js';
 import { AggregateAcc, inWindow, type SegmentEvent } from './history-facts.js';
 import { storedDateMs, valueAt } from './values.js';
@@ -443,32 +443,17 @@ export type TimedItem =
 
 export function timedItems(c: Condition): TimedItem[] {
   const out: TimedItem[] = [];
-  const visit = (x: Condition): void => {
-    switch (x.kind) {
-      case 'and':
-      case 'or':
-        x.of.forEach(visit);
-        return;
-      case 'not':
-        visit(x.of);
-        return;
-      case 'for': {
-        const key = heldTraitKey(x.of);
-        if (key !== null) out.push({ kind: 'for', key, duration: x.duration });
-        visit(x.of);
-        return;
-      }
-      case 'in_segment':
-      case 'random_bucket':
-        return;
-      default: {
-        const o = x.left;
-        if ((o.kind === 'aggregate' || o.kind === 'occurrence') && o.window?.kind === 'rolling') out.push({ kind: 'window', op: o });
-        if (x.kind === 'within') out.push({ kind: 'within', left: o, duration: x.duration });
-      }
+  forEachNode(c, (x) => {
+    if (x.kind === 'for') {
+      const key = heldTraitKey(x.of);
+      if (key !== null) out.push({ kind: 'for', key, duration: x.duration });
+      return;
     }
-  };
-  visit(c);
+    if (!('left' in x)) return;
+    const o = x.left;
+    if ((o.kind === 'aggregate' || o.kind === 'occurrence') && o.window?.kind === 'rolling') out.push({ kind: 'window', op: o });
+    if (x.kind === 'within') out.push({ kind: 'within', left: o, duration: x.duration });
+  });
   return out;
 }
 

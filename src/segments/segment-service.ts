@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { err, ok, type Clock, type ProfileId, type Result } from '../kernel/index.js';
 import type { MembershipChangeRow, SegmentRow, Store } from '../store/index.js';
 import { Condition } from './ast.js';
-import { checkDefinition, expandComputed, type ComputedTraits, type DefinitionIssue } from './check.js';
+import { checkDefinition, dependenciesOf, expandComputed, type ComputedTraits, type DefinitionIssue } from './check.js';
 import { compileSegment, type CompileContext } from './compile-sql.js';
 import { explain, type ExplainNode } from './explain.js';
 import { HistoryFacts, toSegmentEvent, type ProfileHistory } from './history-facts.js';
@@ -380,16 +380,7 @@ export class SegmentService {
   }
 }
 
-function refsOf(c: Condition): Set<string> {
-  const out = new Set<string>();
-  const visit = (x: Condition): void => {
-    if (x.kind === 'and' || x.kind === 'or') x.of.forEach(visit);
-    else if (x.kind === 'not' || x.kind === 'for') visit(x.of);
-    else if (x.kind === 'in_segment') out.add(x.segment);
-  };
-  visit(c);
-  return out;
-}
+const refsOf = (c: Condition): Set<string> => dependenciesOf(c).segments;
 
 /** Names appear in URLs and in in_segment("..."): printable, and not a word the API uses after /api/segments/. */
 const RESERVED_NAMES = new Set(['changes', 'preview']);
