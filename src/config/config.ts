@@ -75,41 +75,32 @@ export const CommitConfig = z.object({
 });
 export type CommitConfig = z.infer<typeof CommitConfig>;
 
+const EngagementConfig = z.object({
+  /** Points per event name. Defaults: +10 open, +20 click, -15 unsubscribe. */
+  rules: z
+    .array(z.object({ event: z.string().min(1), points: z.number().finite() }))
+    .default([
+      { event: 'Email Opened', points: 10 },
+      { event: 'Email Link Clicked', points: 20 },
+      { event: 'Unsubscribed', points: -15 },
+    ]),
+  halfLifeDays: z.number().positive().default(30),
+  /** Every full period this long without any event costs `inactivityPenalty` points. */
+  inactivityDays: z.number().positive().default(30),
+  inactivityPenalty: z.number().nonnegative().default(5),
+});
+
+const RfmConfig = z.object({
+  windowDays: z.number().int().positive().default(365),
+  orderEvent: z.string().min(1).default('Order Completed'),
+  revenueProperty: z.string().min(1).default('revenue'),
+  /** Hours between automatic recomputations (0: only on demand). */
+  everyHours: z.number().nonnegative().default(24),
+});
+
 export const ScoringConfig = z.object({
-  engagement: z
-    .object({
-      /** Points per event name; an event may appear once. Defaults: +10 open, +20 click, -15 unsubscribe. */
-      rules: z
-        .array(z.object({ event: z.string().min(1), points: z.number().finite() }))
-        .default([
-          { event: 'Email Opened', points: 10 },
-          { event: 'Email Link Clicked', points: 20 },
-          { event: 'Unsubscribed', points: -15 },
-        ]),
-      halfLifeDays: z.number().positive().default(30),
-      /** Every full period this long without any event costs `inactivityPenalty` points. */
-      inactivityDays: z.number().positive().default(30),
-      inactivityPenalty: z.number().nonnegative().default(5),
-    })
-    .default({
-      rules: [
-        { event: 'Email Opened', points: 10 },
-        { event: 'Email Link Clicked', points: 20 },
-        { event: 'Unsubscribed', points: -15 },
-      ],
-      halfLifeDays: 30,
-      inactivityDays: 30,
-      inactivityPenalty: 5,
-    }),
-  rfm: z
-    .object({
-      windowDays: z.number().int().positive().default(365),
-      orderEvent: z.string().min(1).default('Order Completed'),
-      revenueProperty: z.string().min(1).default('revenue'),
-      /** Hours between automatic recomputations (0: only on demand). */
-      everyHours: z.number().nonnegative().default(24),
-    })
-    .default({ windowDays: 365, orderEvent: 'Order Completed', revenueProperty: 'revenue', everyHours: 24 }),
+  engagement: EngagementConfig.default(EngagementConfig.parse({})),
+  rfm: RfmConfig.default(RfmConfig.parse({})),
 });
 export type ScoringConfig = z.infer<typeof ScoringConfig>;
 

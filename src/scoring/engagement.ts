@@ -19,17 +19,6 @@ export interface EngagementConfig {
   inactivityPenalty: number;
 }
 
-export const DEFAULT_ENGAGEMENT: EngagementConfig = {
-  rules: [
-    { event: 'Email Opened', points: 10 },
-    { event: 'Email Link Clicked', points: 20 },
-    { event: 'Unsubscribed', points: -15 },
-  ],
-  halfLifeDays: 30,
-  inactivityDays: 30,
-  inactivityPenalty: 5,
-};
-
 /** The decayed sum as of `ref`, and the time of the profile's latest event (of any kind). */
 export interface EngagementState {
   sum: number;

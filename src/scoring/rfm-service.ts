@@ -9,8 +9,6 @@ export interface RfmConfig {
   revenueProperty: string;
 }
 
-export const DEFAULT_RFM: RfmConfig = { windowDays: 365, orderEvent: 'Order Completed', revenueProperty: 'revenue' };
-
 export interface RfmRun {
   at: string;
   windowDays: number;

@@ -1,13 +1,15 @@
 import { readFileSync, existsSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ENGAGEMENT, EngagementModel, nextMidnightUtc, tierOf } from './engagement.js';
+import { parseConfig } from '../config/index.js';
+import { EngagementModel, nextMidnightUtc, tierOf } from './engagement.js';
 import { rfmSegment, RFM_SEGMENTS, scoreRfm, type RfmInput } from './rfm.js';
 
 const DAY = 86_400_000;
 
 describe('engagement score', () => {
-  const model = new EngagementModel(DEFAULT_ENGAGEMENT);
+  // The defaults of the configuration: +10 open, +20 click, -15 unsubscribe, half-life and inactivity 30 days, penalty 5.
+  const model = new EngagementModel(parseConfig({}).scoring.engagement);
 
   it('folds events incrementally to the closed form sum p_i 2^(-(t - t_i)/h) (relative tolerance 1e-9)', () => {
     fc.assert(

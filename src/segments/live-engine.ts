@@ -173,15 +173,15 @@ export class LiveEngine {
     await this.loadHistory(null);
     for (const id of this.segments.keys()) this.members.ensure(id);
     await this.o.store.loadMemberships((segmentId, profileId, since) => {
-      if (this.segments.has(segmentId)) this.enter(this.stateOf(profileId), segmentId, since.getTime());
+      if (this.segments.has(segmentId)) this.members.enter(this.stateOf(profileId), segmentId, since.getTime());
     });
     this.members.forgetChanges();
     // Changes after the last compaction are replayed from the feed, in order.
     await this.o.store.scanChanges(st.membersSeq, (c) => {
       if (!this.segments.has(c.segmentId)) return;
       const s = this.stateOf(c.profileId);
-      if (c.change === 'entered') this.enter(s, c.segmentId, c.at.getTime());
-      else this.exit(s, c.segmentId);
+      if (c.change === 'entered') this.members.enter(s, c.segmentId, c.at.getTime());
+      else this.members.exit(s, c.segmentId);
     });
     // Replayed changes and the score log are folded into the tables by the first commit.
     this.compactSoon = true;
@@ -205,14 +205,6 @@ export class LiveEngine {
       this.profiles.set(id, s);
     }
     return s;
-  }
-
-  private enter(s: ProfileState, segmentId: string, at: number): void {
-    this.members.enter(s, segmentId, at);
-  }
-
-  private exit(s: ProfileState, segmentId: string): void {
-    this.members.exit(s, segmentId);
   }
 
   private applyProfileRow(s: ProfileState, p: ProfileRow): Set<string> {
@@ -328,7 +320,7 @@ export class LiveEngine {
   private facts(s: ProfileState, at: number): LiveFacts {
     return new LiveFacts(this.reg, s, at, (name) => {
       const seg = this.byName.get(name);
-      return seg !== undefined && this.has(seg.row.segmentId, s);
+      return seg !== undefined && this.members.has(seg.row.segmentId, s);
     });
   }
 
@@ -350,10 +342,10 @@ export class LiveEngine {
       if (seg.definition === null) continue;
       const id = seg.row.segmentId;
       const now = evaluate(seg.definition, f);
-      const was = this.has(id, s);
+      const was = this.members.has(id, s);
       if (now === was) continue;
-      if (now) this.enter(s, id, at);
-      else this.exit(s, id);
+      if (now) this.members.enter(s, id, at);
+      else this.members.exit(s, id);
       // Bulk changes (a segment created over a million profiles) say why once, in the trigger; others name the flips.
       if (before === null && BULK_TRIGGERS.has(reason.trigger)) {
         out.push({ seq: 0, segmentId: id, profileId: s.profileId, change: now ? 'entered' : 'exited', at: new Date(at), reason });
@@ -486,8 +478,8 @@ export class LiveEngine {
       const winner = this.stateOf(m.winner);
       if (!loser) continue;
       touch(winner, all, { trigger: 'merge' });
-      for (const [segmentId] of this.membershipsOf(loser)) {
-        this.exit(loser, segmentId);
+      for (const [segmentId] of this.members.of(loser)) {
+        this.members.exit(loser, segmentId);
         out.push({ seq: 0, segmentId, profileId: loser.profileId, change: 'exited', at: new Date(now), reason: { trigger: 'merge', mergedInto: m.winner } });
       }
       mergeState(winner, loser);
@@ -625,7 +617,7 @@ export class LiveEngine {
     if (!seg) return;
     const now = Math.max(nowDate.getTime(), this.watermark);
     for (const s of this.members.membersOf(segmentId)) {
-      this.exit(s, segmentId);
+      this.members.exit(s, segmentId);
       this.pending.push({ seq: 0, segmentId, profileId: s.profileId, change: 'exited', at: new Date(now), reason: { trigger: 'segment_deleted' } });
     }
     this.members.drop(segmentId);
@@ -649,14 +641,14 @@ export class LiveEngine {
     let removed = 0;
     const touched: ProfileState[] = [];
     for (const s of this.profiles.values()) {
-      const has = this.has(segmentId, s);
+      const has = this.members.has(segmentId, s);
       const should = want.has(s.profileId) || (mode === 'append' && has);
       if (has === should) continue;
       if (should) {
-        this.enter(s, segmentId, now);
+        this.members.enter(s, segmentId, now);
         added++;
       } else {
-        this.exit(s, segmentId);
+        this.members.exit(s, segmentId);
         removed++;
       }
       touched.push(s);
@@ -725,13 +717,5 @@ export class LiveEngine {
   isMember(segmentId: string, profileId: ProfileId): boolean {
     const s = this.profiles.get(profileId);
     return s !== undefined && this.members.has(segmentId, s);
-  }
-
-  private has(segmentId: string, s: ProfileState): boolean {
-    return this.members.has(segmentId, s);
-  }
-
-  private membershipsOf(s: ProfileState): [string, number][] {
-    return this.members.of(s);
   }
 }

@@ -353,8 +353,6 @@ export interface SegmentStore {
   loadMemberships(each: (segmentId: string, profileId: ProfileId, since: Date) => void): Promise<void>;
   /** Members ordered by profile id, after `after` when given. */
   membersPage(segmentId: string, opts: { after?: string | undefined; limit: number }): Promise<{ profileId: ProfileId; since: Date }[]>;
-  memberCount(segmentId: string): Promise<number>;
-  segmentsOf(profileId: ProfileId): Promise<{ segmentId: string; since: Date }[]>;
   changesSince(seq: number, limit: number, segmentId?: string): Promise<MembershipChangeRow[]>;
   /**
    * Per UTC day with changes since the segment began: entries, exits, and the size at the end of that day (the

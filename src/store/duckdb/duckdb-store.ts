@@ -659,8 +659,6 @@ class DuckDbStore implements Store {
   segmentEngineState = () => this.segmentTables.segmentEngineState();
   loadMemberships: Store['loadMemberships'] = (each) => this.segmentTables.loadMemberships(each);
   membersPage: Store['membersPage'] = (id, opts) => this.segmentTables.membersPage(id, opts);
-  memberCount: Store['memberCount'] = (id) => this.segmentTables.memberCount(id);
-  segmentsOf: Store['segmentsOf'] = (id) => this.segmentTables.segmentsOf(id);
   changesSince: Store['changesSince'] = (seq, limit, id) => this.segmentTables.changesSince(seq, limit, id);
   sizeHistory: Store['sizeHistory'] = (id) => this.segmentTables.sizeHistory(id);
   selectProfileIds: Store['selectProfileIds'] = (q, opts) => this.segmentTables.selectProfileIds(q, opts);

@@ -192,16 +192,6 @@ export class DuckDbSegmentTables {
     return rows.map((r) => ({ profileId: ProfileId(str(r.profile_id, 'profile_id')), since: date(r.since, 'since') }));
   }
 
-  async memberCount(segmentId: string): Promise<number> {
-    const r = (await this.read('SELECT count(*) AS n FROM segment_members WHERE segment_id = $1', [segmentId]))[0];
-    return r ? num(r.n, 'n') : 0;
-  }
-
-  async segmentsOf(profileId: ProfileId): Promise<{ segmentId: string; since: Date }[]> {
-    const rows = await this.read('SELECT segment_id, since FROM segment_members WHERE profile_id = $1 ORDER BY since, segment_id', [profileId]);
-    return rows.map((r) => ({ segmentId: str(r.segment_id, 'segment_id'), since: date(r.since, 'since') }));
-  }
-
   async changesSince(seq: number, limit: number, segmentId?: string): Promise<MembershipChangeRow[]> {
     const rows = await this.read(
       `SELECT * FROM segment_changes WHERE seq > $1 AND ($2::VARCHAR IS NULL OR segment_id = $2) ORDER BY seq LIMIT $3`,
