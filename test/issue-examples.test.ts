@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/kernel/index.js';
 import { ADMIN_KEY, bearer, startTestSegmentum } from './helpers.js';
+import { SPEC_EXAMPLES } from './support/segment-examples.js';
 
 /**
  * The definitions the segment language was specified with (docs/segments.md, "Examples"): each is saved through the
@@ -13,17 +14,7 @@ import { ADMIN_KEY, bearer, startTestSegmentum } from './helpers.js';
  * demo audience.
  */
 
-const EXAMPLES = [
-  'trait.country = "FR" and count(event = "Order Completed", within = 30d) >= 2',
-  'count(event = "Page Viewed", within = 7d) >= 3 and count(event = "Order Completed", within = 30d) >= 1 and count(event = "Product Viewed" where category = "shoes", within = 30d) >= 1',
-  'sum(event = "Order Completed", property = "revenue", within = 90d) > 500 or in_segment("vip")',
-  'not in_segment("churned") and trait.age between 25 and 34 and trait.region = "Île-de-France"',
-  'last(event = "Email Opened") within 48h',
-  'first(event = "Order Completed") before 2026-01-01 and trait.email exists',
-  'score.engagement >= 50 and rfm.segment in ("champions", "loyal")',
-  'trait.signup_date within 30d and not count(event = "Order Completed") >= 1',
-  'random_bucket(10%)',
-];
+const EXAMPLES = SPEC_EXAMPLES;
 /** The segments two examples refer to. */
 const REFERENCED = [
   { name: 'vip', definition: 'trait.plan = "premium"' },

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DOC_EXAMPLES } from '../../test/support/segment-examples.js';
 import { segmentArbitrary } from '../../test/support/segment-arbitrary.js';
 import { Condition, type Operand } from './ast.js';
 import { parseDefinition, type ParseError } from './parse-text.js';
@@ -23,20 +24,7 @@ const prop = (...path: string[]): Operand => ({ kind: 'property', path });
 const days = (value: number) => ({ value, unit: 'd' as const });
 const rolling = (value: number, unit: 'd' | 'h' = 'd') => ({ kind: 'rolling' as const, duration: { value, unit } });
 
-const EXAMPLES = [
-  'trait.country = "FR" and count(event = "Order Completed", within = 30d) >= 2',
-  'count(event = "Page Viewed", within = 7d) >= 3 and count(event = "Order Completed", within = 30d) >= 1 and count(event = "Product Viewed" where category = "shoes", within = 30d) >= 1',
-  'sum(event = "Order Completed", property = "revenue", within = 90d) > 500 or in_segment("vip")',
-  'not in_segment("churned") and trait.age between 25 and 34 and trait.region = "Île-de-France"',
-  'last(event = "Email Opened") within 48h',
-  'first(event = "Order Completed") before 2026-01-01 and trait.email exists',
-  'score.engagement >= 50 and rfm.segment in ("champions", "loyal")',
-  'trait.signup_date within 30d and not count(event = "Order Completed") >= 1',
-  'random_bucket(10%)',
-  'trait.plan = "premium" for 30d',
-  'not last(event = "Order Completed") within 90d',
-  'distinct(event = "Product Viewed", property = "category", from = 2026-01-01, to = 2026-02-01) >= 3',
-] as const;
+const EXAMPLES = DOC_EXAMPLES;
 
 const EXPECTED: Condition[] = [
   {
