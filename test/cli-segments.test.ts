@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listeningPort } from './support/server-process.js';
 import { ADMIN_KEY, WRITE_KEY } from './helpers.js';
 
 /**
@@ -98,25 +99,10 @@ async function serve(db: string): Promise<{ url: string; stop: () => Promise<num
   const args = [BIN, 'serve', '--port', '0', '--db', db, '--write-key', WRITE_KEY, '--admin-key', ADMIN_KEY, '--log-level', 'warn'];
   const proc = spawn(process.execPath, args, { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  let out = '';
   let err = '';
   proc.stderr.on('data', (c: Buffer) => (err += c.toString()));
   try {
-    const port = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the server did not start within 15 s\n${out}\n${err}`)), 15_000);
-      proc.stdout.on('data', (c: Buffer) => {
-        out += c.toString();
-        const m = /Segmentum is running on http:\/\/[^\s:]+:(\d+)/.exec(out);
-        if (m?.[1]) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      });
-      void exited.then((code) => {
-        clearTimeout(timer);
-        reject(new Error(`the server exited (${code}) before listening\n${err}`));
-      });
-    });
+    const port = await listeningPort(proc, exited, () => err);
     return {
       url: `http://127.0.0.1:${port}`,
       stop: async () => {

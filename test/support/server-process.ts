@@ -44,25 +44,10 @@ export async function startServer(db: string): Promise<ServerProcess> {
   const args = [BIN, 'serve', '--port', '0', '--db', db, '--write-key', WRITE_KEY, '--admin-key', ADMIN_KEY, '--log-level', 'warn'];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(proc);
-  let out = '';
   let err = '';
   proc.stderr?.on('data', (c: Buffer) => (err += c.toString()));
   const exited = new Promise<Exit>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
-  const port = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start within 15 s\n${out}\n${err}`)), 15_000);
-    proc.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /Segmentum is running on http:\/\/[^\s:]+:(\d+)/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    void exited.then((e) => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited (${e.code ?? e.signal}) before listening\n${err}`));
-    });
-  });
+  const port = await listeningPort(proc, exited, () => err);
   // The line says localhost; the server listens on 127.0.0.1 only, so ask for it by address.
   return { proc, url: `http://127.0.0.1:${port}`, exited, stderr: () => err };
 }
@@ -85,3 +70,23 @@ export async function admin<T>(url: string, path: string): Promise<{ status: num
   return { status: res.status, body: (await res.json()) as T };
 }
 
+
+/** The port a starting `segmentum serve` prints once listening; fails with its output if it exits or takes 15 s. */
+export function listeningPort(proc: ChildProcess, exited: Promise<unknown>, stderr: () => string): Promise<string> {
+  let out = '';
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server did not start within 15 s\n${out}\n${stderr()}`)), 15_000);
+    proc.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /Segmentum is running on http:\/\/[^\s:]+:(\d+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    void exited.then((e) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited (${JSON.stringify(e)}) before listening\n${stderr()}`));
+    });
+  });
+}
