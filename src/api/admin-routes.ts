@@ -3,8 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { KeyRing } from '../access/index.js';
 import { AppError, ProfileId, QuarantineId } from '../kernel/index.js';
-import { ErrorBody, type IngestService } from '../ingest/index.js';
-import { ProfileView, StatsView, TimelineView, type ProfileService } from '../profiles/index.js';
+import type { IngestService } from '../ingest/index.js';
+import type { ProfileService, ProfileView } from '../profiles/index.js';
+import { ErrorBody, QuarantineItem, QuarantinePage, ReplayResult, StatsView, TimelineView, ProfileView as ProfileViewSchema } from './schemas.js';
 import type { QuarantineEntry, QuarantineStore } from '../store/index.js';
 
 /** What other domains add to a profile view (segments, scores, computed traits); main.ts wires it. */
@@ -17,34 +18,6 @@ export interface AdminDeps {
   quarantine: QuarantineStore;
   ingest: IngestService;
 }
-
-export const QuarantineItem = z.object({
-  id: z.string(),
-  receivedAt: z.string(),
-  sourceId: z.string(),
-  code: z.string(),
-  message: z.string(),
-  path: z.string().nullable(),
-  messageId: z.string().nullable(),
-  raw: z.string().describe('The event (or request body) exactly as received.'),
-  status: z.enum(['pending', 'replayed']),
-  replayCount: z.number(),
-  lastReplayAt: z.string().nullable(),
-});
-
-export const ReplayResult = z.object({
-  replayed: z.number(),
-  stillRejected: z.number(),
-  duplicates: z.number(),
-  results: z.array(
-    z.object({
-      id: z.string(),
-      outcome: z.enum(['accepted', 'duplicate', 'rejected']),
-      code: z.string().optional(),
-      message: z.string().optional(),
-    }),
-  ),
-});
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const security = [{ adminKey: [] }];
@@ -73,7 +46,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       summary: 'A unified profile: traits, personal data, identities, accounts, activity, merges',
       security,
       params: z.object({ id: z.string().min(1).max(200) }),
-      response: { 200: ProfileView, ...errors },
+      response: { 200: ProfileViewSchema, ...errors },
     },
     handler: async (req) => {
       const res = await deps.profiles.get(ProfileId(req.params.id));
@@ -92,7 +65,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
         .refine((q) => [q.userId, q.anonymousId, q.email].filter((v) => v !== undefined).length === 1, {
           message: 'give exactly one of userId, anonymousId, email',
         }),
-      response: { 200: ProfileView, ...errors },
+      response: { 200: ProfileViewSchema, ...errors },
     },
     handler: async (req) => {
       const q = req.query;
@@ -143,7 +116,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
         limit: z.coerce.number().int().min(1).max(1000).default(100),
         offset: z.coerce.number().int().min(0).default(0),
       }),
-      response: { 200: z.object({ total: z.number(), items: z.array(QuarantineItem) }), ...errors },
+      response: { 200: QuarantinePage, ...errors },
     },
     handler: async (req) => {
       const res = await deps.quarantine.listQuarantine(req.query);

@@ -1,5 +1,5 @@
 export { buildServer, type ServerDeps } from './server.js';
 export { ServerMetrics } from './metrics.js';
-export { QuarantineItem, ReplayResult, quarantineView } from './admin-routes.js';
-export { ErrorBody } from '../ingest/index.js';
-export { SegmentView, ChangeView, ChangesPage, changeView, segmentFailure } from './segment-routes.js';
+export { quarantineView } from './admin-routes.js';
+export { changeView, segmentFailure } from './segment-routes.js';
+export * from './schemas.js';

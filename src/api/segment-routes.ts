@@ -2,7 +2,23 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, ProfileId } from '../kernel/index.js';
-import { ErrorBody } from '../ingest/index.js';
+import {
+  ChangeView,
+  ChangesPage,
+  Definition,
+  ErrorBody,
+  ExplainView,
+  HistoryView,
+  MembersPage,
+  PreviewView,
+  RfmRunView,
+  SegmentBody,
+  SegmentList,
+  SegmentView,
+  UpdateBody,
+  UploadResult,
+  VerifyView,
+} from './schemas.js';
 import type { SegmentError, SegmentService } from '../segments/index.js';
 import type { MembershipChangeRow } from '../store/index.js';
 import type { RfmService } from '../scoring/index.js';
@@ -13,54 +29,6 @@ export interface SegmentDeps {
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 const security = [{ adminKey: [] }];
-
-const Definition = z
-  .union([z.string().min(1).max(20_000), z.record(z.string(), z.unknown())])
-  .describe('The text form (see docs/segments.md) or the AST as JSON.');
-
-export const SegmentBody = z.object({
-  name: z.string().trim().min(1).max(200),
-  description: z.string().max(2000).optional(),
-  definition: Definition.optional().describe('Omit for a manual list, whose members are uploaded.'),
-});
-
-export const SegmentView = z.object({
-  id: z.string(),
-  name: z.string(),
-  description: z.string(),
-  kind: z.enum(['rule', 'manual']),
-  text: z.string().nullable().describe('The definition in the text form (null for manual lists).'),
-  definition: z.unknown().describe('The definition as an AST (null for manual lists).'),
-  size: z.number().int().optional().describe('Current number of members.'),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-
-export const ChangeView = z.object({
-  seq: z.number().int(),
-  segmentId: z.string(),
-  profileId: z.string(),
-  change: z.enum(['entered', 'exited']),
-  at: z.string(),
-  reason: z.unknown().describe('What caused it: trigger (event, time, merge, ...) and the conditions that flipped.'),
-});
-
-export const ChangesPage = z.object({
-  cursor: z.string().describe('Pass as `since` to continue after the last change of this page.'),
-  changes: z.array(ChangeView),
-});
-
-export const ExplainNodeView: z.ZodType<unknown> = z.lazy(() =>
-  z.object({
-    kind: z.string().describe('The node kind: and, or, not, compare, between, in, exists, within, for, in_segment, random_bucket.'),
-    condition: z.string(),
-    result: z.boolean(),
-    value: z.unknown().optional().describe('The operand value; personal traits show "(personal data)".'),
-    children: z.array(ExplainNodeView).optional(),
-  }),
-);
-
-export const UpdateBody = SegmentBody.partial();
 
 export const changeView = (c: MembershipChangeRow): z.infer<typeof ChangeView> => ({
   seq: c.seq,
@@ -108,7 +76,7 @@ export async function segmentRoutes(app: FastifyInstance, deps: SegmentDeps): Pr
   };
 
   r.get('/api/segments', {
-    schema: { tags: ['segments'], summary: 'Every segment with its current size', security, response: { 200: z.object({ items: z.array(SegmentView) }), ...errors } },
+    schema: { tags: ['segments'], summary: 'Every segment with its current size', security, response: { 200: SegmentList, ...errors } },
     handler: async () => {
       const items = [];
       for (const x of s.list()) items.push({ ...x, size: await s.size(x.id) });
@@ -137,7 +105,7 @@ export async function segmentRoutes(app: FastifyInstance, deps: SegmentDeps): Pr
       summary: 'Size and a sample of members of a definition, without saving it',
       security,
       body: z.object({ definition: Definition, at: z.iso.datetime({ offset: true }).optional().describe('Evaluate at this instant (default now).') }),
-      response: { 200: z.object({ size: z.number().int(), sample: z.array(z.string()), at: z.string(), text: z.string() }), ...errors },
+      response: { 200: PreviewView, ...errors },
     },
     handler: async (req) => unwrap(await s.preview(req.body.definition, req.body.at ? new Date(req.body.at) : undefined)),
   });
@@ -201,10 +169,7 @@ export async function segmentRoutes(app: FastifyInstance, deps: SegmentDeps): Pr
         format: z.enum(['json', 'csv']).default('json'),
       }),
       response: {
-        200: z.union([
-          z.object({ items: z.array(z.object({ profileId: z.string(), since: z.string() })), nextCursor: z.string().nullable() }),
-          z.string(),
-        ]),
+        200: z.union([MembersPage, z.string()]),
         ...errors,
       },
     },
@@ -235,7 +200,7 @@ export async function segmentRoutes(app: FastifyInstance, deps: SegmentDeps): Pr
       params: z.object({ id: z.string().min(1).max(200) }),
       querystring: z.object({ mode: z.enum(['replace', 'append']).default('replace') }),
       body: z.union([z.object({ profileIds: z.array(z.string().min(1).max(200)).max(1_000_000) }), z.string()]),
-      response: { 200: z.object({ added: z.number().int(), removed: z.number().int(), unknown: z.number().int() }), ...errors },
+      response: { 200: UploadResult, ...errors },
     },
     handler: async (req) => {
       const ids =
@@ -256,7 +221,7 @@ export async function segmentRoutes(app: FastifyInstance, deps: SegmentDeps): Pr
       security,
       params: z.object({ id: z.string().min(1).max(200) }),
       response: {
-        200: z.object({ days: z.array(z.object({ day: z.string(), entered: z.number().int(), exited: z.number().int(), size: z.number().int() })) }),
+        200: HistoryView,
         ...errors,
       },
     },
@@ -270,13 +235,7 @@ export async function segmentRoutes(app: FastifyInstance, deps: SegmentDeps): Pr
       security,
       params: z.object({ id: z.string().min(1).max(200) }),
       response: {
-        200: z.object({
-          at: z.string(),
-          live: z.number().int(),
-          recomputed: z.number().int(),
-          onlyLive: z.array(z.string()),
-          onlyRecomputed: z.array(z.string()),
-        }),
+        200: VerifyView,
         ...errors,
       },
     },
@@ -289,7 +248,7 @@ export async function segmentRoutes(app: FastifyInstance, deps: SegmentDeps): Pr
       summary: 'Why a profile is in or out: each condition with its value and truth',
       security,
       params: z.object({ id: z.string().min(1).max(200), profileId: z.string().min(1).max(200) }),
-      response: { 200: z.object({ segment: SegmentView, member: z.boolean(), at: z.string(), tree: ExplainNodeView.nullable() }), ...errors },
+      response: { 200: ExplainView, ...errors },
     },
     handler: async (req) => unwrap(s.explain(req.params.id, ProfileId(req.params.profileId))),
   });
@@ -298,14 +257,6 @@ export async function segmentRoutes(app: FastifyInstance, deps: SegmentDeps): Pr
 export interface ScoreDeps {
   rfm: RfmService;
 }
-
-export const RfmRunView = z.object({
-  at: z.string(),
-  windowDays: z.number(),
-  customers: z.number().int(),
-  changed: z.number().int(),
-  segments: z.record(z.string(), z.number().int()),
-});
 
 /** Scores under /api/scores (admin key). */
 export async function scoreRoutes(app: FastifyInstance, deps: ScoreDeps): Promise<void> {
