@@ -27,6 +27,8 @@ export interface Segmentum {
   tick(): Promise<void>;
   /** Keys added on this start (given by flag/environment, or generated): the only time their text is known. */
   newKeys: KnownKey[];
+  /** The API keys: checks, listing, creating, revoking. */
+  keys: KeyRing;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,11 @@ export interface CreateOptions {
   clock?: Clock;
   /** A pino logger for the process, or false for silence (tests). */
   logger?: PinoLogger | false;
+  /**
+   * Keys printed on earlier starts (keys.json beside the database): not added, but a stored key among them gets its
+   * prefix, and a write key its text, filled in if it was stored before they were kept.
+   */
+  rememberedKeys?: readonly string[] | undefined;
 }
 
 export const VERSION: string = (() => {
@@ -112,7 +119,12 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
         : null;
     const ingest = new IngestService(normalizer, committer, store, clock);
     const profiles = new ProfileService(store);
-    const { ring, created } = await KeyRing.open(store, { writeKey: config.writeKey, adminKey: config.adminKey }, clock, log);
+    const { ring, created } = await KeyRing.open(
+      store,
+      { writeKey: config.writeKey, adminKey: config.adminKey, remembered: opts.rememberedKeys },
+      clock,
+      log,
+    );
     let shuttingDown = false;
     const app = await buildServer({
       logger: opts.logger ?? false,
@@ -150,6 +162,7 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
       store,
       tick: () => committer.tick(),
       newKeys: created,
+      keys: ring,
       close: () => {
         closed ??= (async () => {
           shuttingDown = true;

@@ -239,7 +239,7 @@ describe('segmentum segments on the database file', () => {
 
     const csv = await ok('segments', 'members', buyers.id, '--csv', ...DB);
     const lines = csv.trimEnd().split('\n');
-    expect(lines[0]).toBe('profile_id,since');
+    expect(lines[0]).toBe('profile_id,since,user_id');
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(ids);
     expect(lines[1]).toMatch(/^prof_\w+,\d{4}-\d\d-\d\dT/);
   });

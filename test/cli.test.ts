@@ -285,3 +285,45 @@ describe('segmentum with a running server', () => {
     expect(await cliJson<Stats>('stats', '--db', db, '--json')).toMatchObject({ events: 2 });
   }, 60_000);
 });
+
+interface KeyView {
+  id: string;
+  label: string;
+  scopes: string[];
+  createdAt: string;
+  revokedAt: string | null;
+  prefix: string;
+  key: string | null;
+}
+
+describe('segmentum keys', () => {
+  it('creates keys on the file, then lists and revokes them through the server, with scopes enforced', async () => {
+    const db = tempDb();
+    const reader = await cliJson<KeyView>('keys', 'create', ' Reporting ', '--scopes', 'read', '--db', db, '--json');
+    expect(reader).toMatchObject({ label: 'Reporting', scopes: ['read'], revokedAt: null, key: expect.stringMatching(/^rk_/) });
+    const mixed = await cli('keys', 'create', 'bad', '--scopes', 'track,read', '--db', db, '--json');
+    expect(mixed.code).toBe(1);
+    expect(JSON.parse(mixed.stdout)).toMatchObject({ error: { code: 'keys.invalid_scopes' } });
+    const unknownScope = await cli('keys', 'create', 'bad', '--scopes', 'admin', '--db', db);
+    expect(unknownScope.stderr).toMatch(/^error \[config\.invalid\]: --scopes/m);
+
+    const server = await serve(db);
+    const remote = ['--url', server.url, '--admin-key', ADMIN_KEY];
+    const listed = await cliJson<{ items: KeyView[] }>('keys', 'list', ...remote, '--json');
+    expect(listed.items.find((k) => k.id === reader.id)).toMatchObject({ label: 'Reporting', key: null, prefix: reader.key?.slice(0, 7) });
+    expect(listed.items.find((k) => k.key === WRITE_KEY)?.scopes).toEqual(['track']);
+    const table = await cli('keys', 'list', ...remote);
+    expect(table.stdout).toMatch(new RegExp(`^${reader.id}\\s+Reporting\\s+read\\s`, 'm'));
+
+    const readerRemote = ['--url', server.url, '--admin-key', reader.key as string];
+    expect((await cliJson<{ items: KeyView[] }>('keys', 'list', ...readerRemote, '--json')).items.length).toBe(listed.items.length);
+    const denied = await cli('keys', 'create', 'more', '--scopes', 'manage', ...readerRemote);
+    expect(denied.stderr).toMatch(/^error \[auth\.forbidden_scope\]: POST needs the manage scope/m);
+
+    const revoked = await cliJson<KeyView>('keys', 'revoke', reader.id, ...remote, '--json');
+    expect(revoked.revokedAt).not.toBeNull();
+    const refused = await cli('stats', ...readerRemote);
+    expect(refused.stderr).toMatch(/^error \[auth\.revoked_key\]/m);
+    expect(await server.stop()).toBe(0);
+  }, 60_000);
+});

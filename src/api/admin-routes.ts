@@ -1,11 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { KeyRing } from '../access/index.js';
-import { AppError, ProfileId, QuarantineId } from '../kernel/index.js';
+import type { KeyRing, KeyScope } from '../access/index.js';
+import { AppError, assertNever, ProfileId, QuarantineId } from '../kernel/index.js';
 import type { IngestService } from '../ingest/index.js';
 import type { ProfileService, ProfileView } from '../profiles/index.js';
-import { ErrorBody, QuarantineItem, QuarantinePage, ReplayResult, StatsView, TimelineView, ProfileView as ProfileViewSchema } from './schemas.js';
+import {
+  ErrorBody,
+  ProfileEventsQuery,
+  QuarantineItem,
+  QuarantinePage,
+  ReplayResult,
+  StatsView,
+  TimelineView,
+  ProfileView as ProfileViewSchema,
+} from './schemas.js';
 import type { QuarantineEntry, QuarantineStore } from '../store/index.js';
 
 /** What other domains add to a profile view (segments, scores, computed traits); main.ts wires it. */
@@ -29,15 +38,37 @@ export const quarantineView = (q: QuarantineEntry): z.infer<typeof QuarantineIte
   lastReplayAt: q.lastReplayAt ? q.lastReplayAt.toISOString() : null,
 });
 
-/** The management API under /api: admin key only (`Authorization: Bearer <key>`). */
+/**
+ * Who may call the management API: a key in `Authorization: Bearer <key>` with the read scope for GET and HEAD, and
+ * the manage scope for every other method.
+ */
+export function authorizeAdmin(keys: KeyRing, method: string, authorization: string | undefined): void {
+  const scope: KeyScope = method === 'GET' || method === 'HEAD' ? 'read' : 'manage';
+  if (!authorization?.startsWith('Bearer ')) {
+    throw new AppError('auth.missing_admin_key', `This endpoint needs a key with the ${scope} scope, such as the admin key.`);
+  }
+  const c = keys.check(authorization.slice(7).trim(), scope);
+  if (c.ok) return;
+  switch (c.reason) {
+    case 'unknown':
+      throw new AppError('auth.invalid_admin_key', 'Unknown key.');
+    case 'revoked':
+      throw new AppError('auth.revoked_key', `This key (${c.key.keyId}) was revoked on ${c.key.revokedAt?.toISOString() ?? 'an earlier date'}.`);
+    case 'missing_scope':
+      throw new AppError(
+        'auth.forbidden_scope',
+        c.key.scopes.includes('track')
+          ? 'A write key (scope track) can only send events: it cannot read or manage data.'
+          : `${method} needs the ${c.scope} scope; this key has ${c.key.scopes.join(', ')}.`,
+      );
+    default:
+      return assertNever(c);
+  }
+}
+
+/** The management API under /api: keys with the read or manage scope (`Authorization: Bearer <key>`). */
 export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> {
-  app.addHook('onRequest', async (req) => {
-    const auth = req.headers.authorization;
-    if (!auth?.startsWith('Bearer ')) throw new AppError('auth.missing_admin_key', 'This endpoint needs the admin key.');
-    const kind = deps.keys.kindOf(auth.slice(7).trim());
-    if (kind === 'write') throw new AppError('auth.forbidden_scope', 'A write key cannot read or manage data.');
-    if (kind !== 'admin') throw new AppError('auth.invalid_admin_key', 'Unknown admin key.');
-  });
+  app.addHook('onRequest', async (req) => authorizeAdmin(deps.keys, req.method, req.headers.authorization));
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get('/api/profiles/:id', {
@@ -79,14 +110,10 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
   r.get('/api/profiles/:id/events', {
     schema: {
       tags: ['profiles'],
-      summary: "A profile's timeline, newest first",
+      summary: "A profile's timeline, newest first, optionally only one type or event name",
       security,
       params: z.object({ id: z.string().min(1).max(200) }),
-      querystring: z.object({
-        limit: z.coerce.number().int().min(1).max(1000).default(50),
-        before: z.iso.datetime({ offset: true }).optional().describe('Only events before this time'),
-        cursor: z.string().max(500).optional().describe('The nextCursor of the previous page'),
-      }),
+      querystring: ProfileEventsQuery,
       response: { 200: TimelineView, ...errors },
     },
     handler: async (req) => {
@@ -94,8 +121,10 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
         limit: req.query.limit,
         before: req.query.before ? new Date(req.query.before) : undefined,
         cursor: req.query.cursor,
+        type: req.query.type,
+        event: req.query.event,
       });
-      if (!res.ok) throw new AppError(res.error.code, res.error.message);
+      if (!res.ok) throw new AppError(res.error.code, res.error.message, 'path' in res.error ? { path: `querystring.${res.error.path}` } : {});
       return res.value;
     },
   });

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, hintOf, statusOf, type ErrorCode } from '../kernel/index.js';
 
@@ -44,7 +44,12 @@ function fromFastify(e: FastifyError): { code: ErrorCode; message: string } | nu
 }
 
 /** The one error handler of the HTTP surface: a stable code, a message, a hint, never a stack trace. */
-export function installErrorHandler(app: FastifyInstance): void {
+export interface NotFoundFallback {
+  /** Tried first on a request that matched no route; returns true when it answered (the dashboard's page). */
+  handle?: (request: FastifyRequest, reply: FastifyReply) => boolean;
+}
+
+export function installErrorHandler(app: FastifyInstance, fallback: NotFoundFallback = {}): void {
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof AppError) {
       if (error.retryAfterSeconds !== undefined) void reply.header('Retry-After', String(error.retryAfterSeconds));
@@ -69,6 +74,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     return reply.status(500).send(errorPayload('server.internal', 'Internal error.'));
   });
   app.setNotFoundHandler((request, reply) => {
+    if (fallback.handle?.(request, reply)) return;
     void reply.status(404).send(errorPayload('request.not_found', `No route ${request.method} ${request.url.split('?')[0]}.`));
   });
 }

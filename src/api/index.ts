@@ -1,5 +1,6 @@
 export { buildServer, type ServerDeps } from './server.js';
 export { ServerMetrics } from './metrics.js';
 export { quarantineView } from './admin-routes.js';
-export { changeView, segmentFailure } from './segment-routes.js';
+export { keyView } from './key-routes.js';
+export { changeView, memberView, membersCsv, MEMBERS_CSV_HEADER, segmentFailure } from './segment-routes.js';
 export * from './schemas.js';

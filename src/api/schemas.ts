@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ErrorBody } from '../ingest/schemas.js';
-import { ProfileView, StatsView, TimelineView } from '../profiles/views.js';
+import { EventViewSchema, ProfileView, StatsView, TimelineView } from '../profiles/views.js';
 
 /**
  * Request and response shapes of the management API. One schema gives the TypeScript type, the validation or
@@ -8,7 +8,17 @@ import { ProfileView, StatsView, TimelineView } from '../profiles/views.js';
  * must stay free of server code (zod only).
  */
 
-export { ErrorBody, ProfileView, StatsView, TimelineView };
+export { ErrorBody, EventViewSchema, ProfileView, StatsView, TimelineView };
+
+const EventType = z.enum(['identify', 'track', 'page', 'screen', 'group', 'alias']);
+
+export const ProfileEventsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  before: z.iso.datetime({ offset: true }).optional().describe('Only events before this time'),
+  cursor: z.string().max(500).optional().describe('The nextCursor of the previous page (with the same filters)'),
+  type: EventType.optional().describe('Only events of this call type'),
+  event: z.string().min(1).max(200).optional().describe('Only events with this exact name (track event, page or screen name)'),
+});
 
 export const QuarantineItem = z.object({
   id: z.string(),
@@ -92,9 +102,27 @@ export const SegmentList = z.object({ items: z.array(SegmentView) });
 
 export const PreviewView = z.object({ size: z.number().int(), sample: z.array(z.string()), at: z.string(), text: z.string() });
 
+export const MembersQuery = z.object({
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100_000).default(100),
+  format: z.enum(['json', 'csv']).default('json'),
+  q: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Only members whose profile id contains this (any case), or whose userId, anonymousId or email is exactly this.'),
+});
+
+export const MemberItem = z.object({
+  profileId: z.string(),
+  since: z.string(),
+  userId: z.string().nullable().describe("The profile's user id (the first seen when it has several), or null."),
+});
+
 export const MembersPage = z.object({
-  items: z.array(z.object({ profileId: z.string(), since: z.string() })),
-  nextCursor: z.string().nullable(),
+  items: z.array(MemberItem),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` (with the same q) for the next page; null on the last one.'),
 });
 
 export const UploadResult = z.object({ added: z.number().int(), removed: z.number().int(), unknown: z.number().int() });
@@ -121,3 +149,85 @@ export const RfmRunView = z.object({
   segments: z.record(z.string(), z.number().int()),
 });
 
+
+// ------------------------------------------------------------------ dashboard: overview, trends, live events
+
+export const TrendPoint = z.object({
+  day: z.string().describe('A UTC day, YYYY-MM-DD.'),
+  size: z.number().int().describe('Members at the end of that day (now, for today); 0 before the segment had any.'),
+});
+
+export const SegmentTrend = z.object({ id: z.string(), trend: z.array(TrendPoint).describe('Oldest day first, today last.') });
+
+export const TrendsQuery = z.object({
+  days: z.coerce.number().int().min(1).max(90).default(7).describe('How many UTC days, today included.'),
+});
+
+export const TrendsView = z.object({ items: z.array(SegmentTrend) });
+
+export const OverviewView = z.object({
+  at: z.string().describe('The instant the figures are for.'),
+  profiles: z.number().int().describe('Profiles (merged-away ones not counted).'),
+  identified: z.number().int().describe('Profiles with a userId.'),
+  anonymous: z.number().int().describe('profiles - identified.'),
+  events: z.number().int(),
+  quarantined: z.number().int().describe('Quarantined events waiting for a replay.'),
+  duplicates: z.number().int(),
+  accounts: z.number().int(),
+  eventsPerMinute: z
+    .array(z.object({ minute: z.string().describe('Start of the UTC minute.'), count: z.number().int() }))
+    .describe('Events received in each of the last 60 minutes (the current one last), zeros included.'),
+  topEvents: z
+    .array(z.object({ event: z.string(), count: z.number().int() }))
+    .describe('The 10 most frequent track events with a timestamp in the last topEventsDays days.'),
+  topEventsDays: z.number().int(),
+  segments: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      kind: z.enum(['rule', 'manual']),
+      size: z.number().int(),
+      trend: z.array(TrendPoint).describe('Size at the end of each of the last 7 UTC days, today last.'),
+    }),
+  ),
+});
+
+export const RecentEventsQuery = z.object({
+  after: z.string().max(100).optional().describe('The cursor of the previous answer: only events received since.'),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export const RecentEvent = EventViewSchema.extend({ profileId: z.string().nullable() });
+
+export const RecentEventsView = z.object({
+  events: z.array(RecentEvent).describe('Newest first.'),
+  cursor: z.string().describe('Pass as `after` to get only newer events.'),
+});
+
+// ------------------------------------------------------------------ API keys
+
+export const KeyScope = z.enum(['track', 'read', 'manage']);
+
+export const KeyView = z.object({
+  id: z.string(),
+  label: z.string(),
+  scopes: z.array(KeyScope),
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+  prefix: z
+    .string()
+    .describe('The first 7 characters of the key, to recognise it; empty for a key stored before scopes existed, until it is given again.'),
+  key: z
+    .string()
+    .nullable()
+    .describe('The full key: always for track keys (public by design), once at creation for others; null otherwise.'),
+});
+
+export const KeyList = z.object({ items: z.array(KeyView) });
+
+export const KeyCreateBody = z.object({
+  label: z.string().trim().min(1).max(100),
+  scopes: z.array(KeyScope).min(1).describe('track alone, or read and/or manage (manage brings read).'),
+});
+
+export const KeyIdParams = z.object({ id: z.string().min(1).max(100) });

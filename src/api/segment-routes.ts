@@ -9,7 +9,9 @@ import {
   ErrorBody,
   ExplainView,
   HistoryView,
+  MemberItem,
   MembersPage,
+  MembersQuery,
   PreviewView,
   RfmRunView,
   SegmentBody,
@@ -19,7 +21,7 @@ import {
   UploadResult,
   VerifyView,
 } from './schemas.js';
-import type { SegmentError, SegmentService } from '../segments/index.js';
+import type { SegmentError, SegmentMember, SegmentService } from '../segments/index.js';
 import type { MembershipChangeRow } from '../store/index.js';
 import type { RfmService } from '../scoring/index.js';
 
@@ -29,6 +31,9 @@ export interface SegmentDeps {
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 const security = [{ adminKey: [] }];
+
+/** A member as the API (and the CLI, either backend) shows it. */
+export const memberView = (m: SegmentMember): z.infer<typeof MemberItem> => ({ profileId: m.profileId, since: m.since.toISOString(), userId: m.userId });
 
 export const changeView = (c: MembershipChangeRow): z.infer<typeof ChangeView> => ({
   seq: c.seq,
@@ -63,6 +68,23 @@ export function segmentFailure(e: SegmentError): AppError {
 
 function csvCell(v: string): string {
   return /[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+}
+
+/** The header of the members CSV: profile id, entry time, user id (empty when the profile has none). */
+export const MEMBERS_CSV_HEADER = 'profile_id,since,user_id';
+
+/** Every member (matching `q`, when given) as one CSV document, read in pages; the API and the CLI send the same. */
+export async function membersCsv(s: SegmentService, ref: string, q?: string): Promise<string> {
+  const lines = [MEMBERS_CSV_HEADER];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await s.members(ref, { cursor, limit: 10_000, q });
+    if (!page.ok) throw segmentFailure(page.error);
+    for (const m of page.value.items) lines.push(`${csvCell(m.profileId)},${m.since.toISOString()},${m.userId === null ? '' : csvCell(m.userId)}`);
+    if (page.value.nextCursor === null) break;
+    cursor = page.value.nextCursor;
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /** Segments under /api/segments (admin key; the admin routes' hook applies). */
@@ -160,14 +182,10 @@ export async function segmentRoutes(app: FastifyInstance, deps: SegmentDeps): Pr
   r.get('/api/segments/:id/members', {
     schema: {
       tags: ['segments'],
-      summary: 'Members, ordered by profile id, a page at a time (or CSV with format=csv)',
+      summary: 'Members, ordered by profile id, a page at a time (or all as CSV with format=csv), optionally searched with q',
       security,
       params: z.object({ id: z.string().min(1).max(200) }),
-      querystring: z.object({
-        cursor: z.string().max(200).optional(),
-        limit: z.coerce.number().int().min(1).max(100_000).default(100),
-        format: z.enum(['json', 'csv']).default('json'),
-      }),
+      querystring: MembersQuery,
       response: {
         200: z.union([MembersPage, z.string()]),
         ...errors,
@@ -175,20 +193,12 @@ export async function segmentRoutes(app: FastifyInstance, deps: SegmentDeps): Pr
     },
     handler: async (req, reply) => {
       if (req.query.format === 'csv') {
-        // The whole list, in pages, as one CSV document.
-        const lines = ['profile_id,since'];
-        let cursor: string | undefined;
-        for (;;) {
-          const page = unwrap(await s.members(req.params.id, { cursor, limit: 10_000 }));
-          for (const m of page.items) lines.push(`${csvCell(m.profileId)},${m.since.toISOString()}`);
-          if (page.nextCursor === null) break;
-          cursor = page.nextCursor;
-        }
+        const csv = await membersCsv(s, req.params.id, req.query.q);
         void reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="segment-members.csv"`);
-        return `${lines.join('\n')}\n`;
+        return csv;
       }
-      const page = unwrap(await s.members(req.params.id, { cursor: req.query.cursor, limit: req.query.limit }));
-      return { items: page.items.map((m) => ({ profileId: m.profileId, since: m.since.toISOString() })), nextCursor: page.nextCursor };
+      const page = unwrap(await s.members(req.params.id, { cursor: req.query.cursor, limit: req.query.limit, q: req.query.q }));
+      return { items: page.items.map(memberView), nextCursor: page.nextCursor };
     },
   });
 

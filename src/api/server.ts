@@ -3,17 +3,23 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { adminRoutes, type AdminDeps } from './admin-routes.js';
-import { installErrorHandler } from './error-handler.js';
+import { installErrorHandler, type NotFoundFallback } from './error-handler.js';
+import { eventRoutes } from './event-routes.js';
+import { keyRoutes } from './key-routes.js';
 import type { ServerMetrics } from './metrics.js';
 import { opsRoutes, type OpsDeps } from './ops-routes.js';
+import { overviewRoutes } from './overview-routes.js';
 import { scoreRoutes, segmentRoutes, type ScoreDeps, type SegmentDeps } from './segment-routes.js';
 import { trackingRoutes, type TrackingDeps } from './tracking-routes.js';
+import { defaultWebRoot, webRoutes } from './web-routes.js';
 
 export interface ServerDeps extends TrackingDeps, AdminDeps, OpsDeps, SegmentDeps, ScoreDeps {
   logger: FastifyBaseLogger | false;
   metrics: ServerMetrics;
   version: string;
   trustProxy: boolean;
+  /** The dashboard's built files (default: dist/web of this package). */
+  webRoot?: string | undefined;
 }
 
 /** Builds the HTTP server: tracking API, management API, operations endpoints, OpenAPI and its browsable docs. */
@@ -28,7 +34,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandler(app);
+  const notFound: NotFoundFallback = {};
+  installErrorHandler(app, notFound);
 
   // Closing waits for every open connection, and only those idle at that moment are reaped: a response sent while
   // stopping must close its keep-alive connection, or the client's pool holds the process for keepAliveTimeout (72 s).
@@ -55,7 +62,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       components: {
         securitySchemes: {
           writeKey: { type: 'http', scheme: 'basic', description: 'Write key as the Basic auth username' },
-          adminKey: { type: 'http', scheme: 'bearer', description: 'Admin key' },
+          adminKey: { type: 'http', scheme: 'bearer', description: 'A key with the read scope (GET) or the manage scope (every method); see docs/keys.md' },
         },
       },
       tags: [
@@ -63,6 +70,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         { name: 'profiles', description: 'Unified profiles' },
         { name: 'quarantine', description: 'Rejected events kept for replay' },
         { name: 'segments', description: 'Segments, their members, explanations and the change feed' },
+        { name: 'keys', description: 'API keys and their scopes' },
         { name: 'operations', description: 'Health, readiness, metrics, stats' },
       ],
     },
@@ -76,7 +84,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     await adminRoutes(scope, deps);
     await segmentRoutes(scope, deps);
     await scoreRoutes(scope, deps);
+    await overviewRoutes(scope, deps);
+    await eventRoutes(scope, deps);
+    await keyRoutes(scope, deps);
   });
   await app.register(async (scope) => opsRoutes(scope, deps));
+  notFound.handle = (await webRoutes(app, deps.webRoot ?? defaultWebRoot())).fallback;
   return app;
 }

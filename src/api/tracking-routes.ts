@@ -3,9 +3,9 @@ import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { KeyRing } from '../access/index.js';
+import { sourceIdOf, type KeyRing } from '../access/index.js';
 import type { Limits } from '../config/index.js';
-import { AppError, statusOf, type Clock, type SourceId } from '../kernel/index.js';
+import { AppError, assertNever, statusOf, type Clock, type SourceId } from '../kernel/index.js';
 import {
   BatchBody,
   ErrorBody,
@@ -120,9 +120,7 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps): 
       params: z.object({ writeKey: z.string() }),
     },
     handler: async (req, reply) => {
-      if (!deps.keys.writeSource(req.params.writeKey)) {
-        throw new AppError('auth.invalid_write_key', 'Unknown write key.');
-      }
+      writeSourceOf(deps.keys, req.params.writeKey);
       const apiHost = `${req.host}/v1`;
       void reply.header('Cache-Control', 'public, max-age=300');
       return {
@@ -166,6 +164,23 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps): 
         return reply.status(result.status).send(PIXEL);
       },
     });
+  }
+}
+
+/** The source of a live key with the track scope; anything else is refused with the reason. */
+function writeSourceOf(keys: KeyRing, key: string): SourceId {
+  const c = keys.check(key, 'track');
+  if (c.ok) return sourceIdOf(c.key.keyHash);
+  switch (c.reason) {
+    case 'unknown':
+      throw new AppError('auth.invalid_write_key', 'Unknown write key.');
+    case 'revoked':
+      throw new AppError('auth.revoked_key', `This write key (${c.key.keyId}) was revoked on ${c.key.revokedAt?.toISOString() ?? 'an earlier date'}.`);
+    case 'missing_scope':
+      // 401 as before scopes: the Segment SDKs treat it like an unknown key.
+      throw new AppError('auth.invalid_write_key', `This key has the scopes ${c.key.scopes.join(', ')}; tracking calls need a write key (scope track).`);
+    default:
+      return assertNever(c);
   }
 }
 
@@ -214,11 +229,7 @@ async function accept(
   }
   const key = explicitKey || keyFromRequest(req) || (malformed ? null : keyFromBody(parsed));
   if (!key) throw new AppError('auth.missing_write_key', 'No write key was sent.');
-  const sourceId: SourceId | null = deps.keys.writeSource(key);
-  if (!sourceId) {
-    const isAdmin = deps.keys.kindOf(key) === 'admin';
-    throw new AppError('auth.invalid_write_key', isAdmin ? 'This is an admin key; tracking calls need a write key.' : 'Unknown write key.');
-  }
+  const sourceId = writeSourceOf(deps.keys, key);
   const meta: RequestMeta = { sourceId, receivedAt, ip: req.ip ?? null };
 
   const refuse = async (

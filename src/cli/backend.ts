@@ -1,5 +1,21 @@
 import { z } from 'zod';
-import { ChangesPage, ErrorBody, QuarantineItem, ReplayResult, SegmentView, changeView, quarantineView, segmentFailure } from '../api/index.js';
+import {
+  ChangesPage,
+  ErrorBody,
+  KeyList,
+  KeyView,
+  MembersPage,
+  QuarantineItem,
+  ReplayResult,
+  SegmentView,
+  changeView,
+  keyView,
+  memberView,
+  membersCsv,
+  quarantineView,
+  segmentFailure,
+} from '../api/index.js';
+import type { KeyError, KeyScope } from '../access/index.js';
 import { loadConfig } from '../config/index.js';
 import { AppError, ERROR_CODES, ProfileId, type Result } from '../kernel/index.js';
 import type { ReplayReport } from '../ingest/index.js';
@@ -14,8 +30,8 @@ export type QuarantineListItem = z.infer<typeof QuarantineItem>;
 // and passes them through the same schemas, so that --json output does not depend on the backend.
 export type SegmentViewT = z.infer<typeof SegmentView>;
 export type ChangesPageT = z.infer<typeof ChangesPage>;
-export const MembersPage = z.object({ items: z.array(z.object({ profileId: z.string(), since: z.string() })), nextCursor: z.string().nullable() });
 export type MembersPageT = z.infer<typeof MembersPage>;
+export type KeyViewT = z.infer<typeof KeyView>;
 export const PreviewView = z.object({ size: z.number().int(), sample: z.array(z.string()), at: z.string(), text: z.string() });
 export type PreviewViewT = z.infer<typeof PreviewView>;
 export const UploadResult = z.object({ added: z.number().int(), removed: z.number().int(), unknown: z.number().int() });
@@ -41,9 +57,6 @@ export interface SegmentInputT {
   definition?: string | Record<string, unknown> | undefined;
 }
 
-/** The members CSV: the same document as GET /api/segments/{id}/members?format=csv. */
-export const MEMBERS_CSV_HEADER = 'profile_id,since';
-export const csvCell = (v: string): string => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
 /** What the read/manage commands need: served by the database file directly, or by a running server over HTTP. */
 export interface Backend {
@@ -58,13 +71,16 @@ export interface Backend {
   segmentUpdate(ref: string, input: SegmentInputT): Promise<SegmentViewT>;
   segmentDelete(ref: string): Promise<SegmentViewT>;
   segmentMembers(ref: string, page: { cursor?: string | undefined; limit: number }): Promise<MembersPageT>;
-  /** Every member as CSV (`profile_id,since`), all pages. */
+  /** Every member as CSV (`profile_id,since,user_id`), all pages. */
   segmentMembersCsv(ref: string): Promise<string>;
   segmentSetMembers(ref: string, profileIds: string[], mode: 'replace' | 'append'): Promise<UploadResultT>;
   segmentExplain(ref: string, profileId: string): Promise<ExplainViewT>;
   segmentPreview(definition: string | Record<string, unknown>, at?: Date): Promise<PreviewViewT>;
   /** `segmentId` is an id: changes of deleted segments are kept, so it is not resolved. */
   segmentChanges(q: { since: number; limit: number; segmentId?: string | undefined }): Promise<ChangesPageT>;
+  keysList(): Promise<{ items: KeyViewT[] }>;
+  keysCreate(label: string, scopes: KeyScope[]): Promise<KeyViewT>;
+  keysRevoke(id: string): Promise<KeyViewT>;
   close(): Promise<void>;
 }
 
@@ -97,6 +113,11 @@ async function findProfile(s: Segmentum, ref: string): Promise<ProfileView> {
 /** A segment service result, or its error as the API reports it (code, message, hint, details). */
 function unwrap<T>(r: Result<T, SegmentError>): T {
   if (!r.ok) throw segmentFailure(r.error);
+  return r.value;
+}
+
+function unwrapKey<T>(r: Result<T, KeyError>): T {
+  if (!r.ok) throw new AppError(r.error.code, r.error.message);
   return r.value;
 }
 
@@ -139,18 +160,10 @@ class LocalBackend implements Backend {
   }
   async segmentMembers(ref: string, page: { cursor?: string | undefined; limit: number }): Promise<MembersPageT> {
     const res = unwrap(await this.s.segments.members(ref, page));
-    return { items: res.items.map((m) => ({ profileId: m.profileId, since: m.since.toISOString() })), nextCursor: res.nextCursor };
+    return { items: res.items.map(memberView), nextCursor: res.nextCursor };
   }
-  async segmentMembersCsv(ref: string): Promise<string> {
-    const lines = [MEMBERS_CSV_HEADER];
-    let cursor: string | undefined;
-    for (;;) {
-      const page = unwrap(await this.s.segments.members(ref, { cursor, limit: 10_000 }));
-      for (const m of page.items) lines.push(`${csvCell(m.profileId)},${m.since.toISOString()}`);
-      if (page.nextCursor === null) break;
-      cursor = page.nextCursor;
-    }
-    return `${lines.join('\n')}\n`;
+  segmentMembersCsv(ref: string): Promise<string> {
+    return membersCsv(this.s.segments, ref);
   }
   async segmentSetMembers(ref: string, profileIds: string[], mode: 'replace' | 'append'): Promise<UploadResultT> {
     return unwrap(await this.s.segments.setMembers(ref, profileIds.map(ProfileId), mode));
@@ -165,6 +178,16 @@ class LocalBackend implements Backend {
     const rows = await this.s.segments.changes(q.since, q.limit, q.segmentId);
     const last = rows[rows.length - 1];
     return { cursor: String(last ? last.seq : q.since), changes: rows.map(changeView) };
+  }
+  async keysList(): Promise<{ items: KeyViewT[] }> {
+    return { items: this.s.keys.list().map((k) => keyView(k)) };
+  }
+  async keysCreate(label: string, scopes: KeyScope[]): Promise<KeyViewT> {
+    const { entry, key } = unwrapKey(await this.s.keys.create(label, scopes));
+    return keyView(entry, key);
+  }
+  async keysRevoke(id: string): Promise<KeyViewT> {
+    return keyView(unwrapKey(await this.s.keys.revoke(id)));
   }
   close(): Promise<void> {
     return this.s.close();
@@ -236,8 +259,9 @@ class HttpBackend implements Backend {
     return this.call(SegmentList, '/api/segments');
   }
   async segmentGet(ref: string): Promise<SegmentViewT> {
-    // GET /api/segments/changes is the change feed: a segment named "changes" is found in the list.
-    if (ref === 'changes') {
+    // GET /api/segments/changes and /trends are other endpoints: a segment named so (from before the names were
+    // reserved) is found in the list.
+    if (ref === 'changes' || ref === 'trends') {
       const found = (await this.segmentList()).items.find((x) => x.id === ref || x.name === ref);
       if (found) return found;
       throw segmentFailure({ code: 'segments.not_found', message: `No segment with id or name "${ref}".` });
@@ -274,6 +298,15 @@ class HttpBackend implements Backend {
     const params = new URLSearchParams({ since: String(q.since), limit: String(q.limit) });
     if (q.segmentId !== undefined) params.set('segment', q.segmentId);
     return this.call(ChangesPage, `/api/segments/changes?${params}`);
+  }
+  keysList(): Promise<{ items: KeyViewT[] }> {
+    return this.call(KeyList, '/api/keys');
+  }
+  keysCreate(label: string, scopes: KeyScope[]): Promise<KeyViewT> {
+    return this.call(KeyView, '/api/keys', { method: 'POST', body: { label, scopes } });
+  }
+  keysRevoke(id: string): Promise<KeyViewT> {
+    return this.call(KeyView, `/api/keys/${encodeURIComponent(id)}`, { method: 'DELETE' });
   }
   async close(): Promise<void> {}
 }

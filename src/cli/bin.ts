@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../main.js';
 import { demoCommand, profileCommand, quarantineListCommand, quarantineReplayCommand, statsCommand } from './commands.js';
 import { printError, processIo } from './output.js';
+import { registerKeysCommands } from './keys-command.js';
 import { registerSegmentsCommands } from './segments-command.js';
 import { serve } from './serve.js';
 
@@ -73,6 +74,7 @@ readOptions(quarantine.command('replay').description('Submit quarantined events 
   .action((o) => quarantineReplayCommand(o, io));
 
 registerSegmentsCommands(program, readOptions, io);
+registerKeysCommands(program, readOptions, io);
 
 try {
   await program.parseAsync(process.argv);

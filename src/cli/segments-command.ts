@@ -53,7 +53,7 @@ export function registerSegmentsCommands(program: Command, readOptions: (c: Comm
   readOptions(g.command('members').description('Members, a page at a time, or all of them as CSV').argument('<segment>', 'id or name'))
     .option('--limit <n>', 'members per page (1 to 100000)', '100')
     .option('--cursor <cursor>', 'the next cursor printed with the previous page')
-    .option('--csv', 'print every member as CSV (profile_id,since), all pages')
+    .option('--csv', 'print every member as CSV (profile_id,since,user_id), all pages')
     .action((ref: string, o: Common & { limit?: string; cursor?: string; csv?: boolean }) => segmentsMembers(ref, o, io));
 
   readOptions(

@@ -20,15 +20,19 @@ export interface ServeOptions {
 
 const KeysFile = z.array(z.object({ kind: z.enum(['write', 'admin']), key: z.string(), label: z.string() }));
 
+const keysFile = (db: string): string => join(dirname(db), 'keys.json');
+
+/** The keys generated on earlier starts, written beside the database. */
+function readRememberedKeys(db: string): KnownKey[] {
+  if (db === ':memory:' || !existsSync(keysFile(db))) return [];
+  const parsed = KeysFile.safeParse(JSON.parse(readFileSync(keysFile(db), 'utf8')));
+  return parsed.success ? parsed.data : [];
+}
+
 /** Generated keys are written beside the database (mode 600) so each start can print them again. */
-function rememberKeys(db: string, fresh: KnownKey[]): KnownKey[] {
+function rememberKeys(db: string, known: KnownKey[], fresh: KnownKey[]): KnownKey[] {
   if (db === ':memory:') return fresh;
-  const file = join(dirname(db), 'keys.json');
-  let known: KnownKey[] = [];
-  if (existsSync(file)) {
-    const parsed = KeysFile.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-    if (parsed.success) known = parsed.data;
-  }
+  const file = keysFile(db);
   const generated = fresh.filter((k) => k.label === 'generated');
   if (generated.length > 0) {
     known = [...known, ...generated];
@@ -48,7 +52,8 @@ export async function serve(o: ServeOptions, env: NodeJS.ProcessEnv, io: Io): Pr
   if (o.logLevel) Object.assign(flags, { logLevel: o.logLevel });
   const config = loadConfig({ file: o.config, env, flags });
   const logger = createLogger(config.logLevel);
-  const s = await createSegmentum(config, { logger });
+  const remembered = readRememberedKeys(config.db);
+  const s = await createSegmentum(config, { logger, rememberedKeys: remembered.map((k) => k.key) });
 
   let stopping = false;
   const stop = (signal: string): void => {
@@ -84,10 +89,12 @@ export async function serve(o: ServeOptions, env: NodeJS.ProcessEnv, io: Io): Pr
   const listening = await s.app.listen({ port: config.port, host: config.host });
   // Loopback is shown as localhost, the address a browser on this machine uses.
   const address = listening.replace('://127.0.0.1:', '://localhost:');
-  const keys = rememberKeys(config.db, s.newKeys);
+  // A key revoked since it was generated stays in keys.json but is not printed: it no longer works.
+  const keys = rememberKeys(config.db, remembered, s.newKeys).filter((k) => s.keys.isLive(k.key));
   const lines = [
     '',
     `Segmentum is running on ${address}`,
+    `  Dashboard:  ${address}/ (log in with the admin key below)`,
     `  API docs:   ${address}/docs`,
     `  Database:   ${config.db}`,
   ];

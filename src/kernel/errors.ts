@@ -9,11 +9,18 @@ export const ERROR_CATALOGUE = {
     hint: 'Send the source write key as HTTP Basic auth (username = key), an X-Write-Key header, ?writeKey= or a writeKey field.',
   },
   'auth.invalid_write_key': { status: 401, hint: 'Check the write key: `segmentum serve` prints the keys it accepts.' },
-  'auth.missing_admin_key': { status: 401, hint: 'Send the admin key as `Authorization: Bearer <key>`.' },
-  'auth.invalid_admin_key': { status: 401, hint: 'Check the admin key: `segmentum serve` prints it on start.' },
+  'auth.missing_admin_key': {
+    status: 401,
+    hint: 'Send a key with the read or manage scope (such as the admin key) as `Authorization: Bearer <key>`.',
+  },
+  'auth.invalid_admin_key': { status: 401, hint: 'Check the key: `segmentum serve` prints the admin key on start.' },
   'auth.forbidden_scope': {
     status: 403,
-    hint: 'A write key can only send events; use the admin key for the management API.',
+    hint: 'GET and HEAD on /api need the read scope, other methods the manage scope; a write key (track) can only send events. Use a key with that scope (GET /api/keys lists the scopes of each key).',
+  },
+  'auth.revoked_key': {
+    status: 401,
+    hint: 'The key was revoked and is refused from then on: use another key, or create one (POST /api/keys, or the dashboard).',
   },
 
   // The request as a whole
@@ -62,6 +69,17 @@ export const ERROR_CATALOGUE = {
   'profile.not_found': { status: 404, hint: 'Look the profile up by userId, anonymousId or email: GET /api/profiles?userId=...' },
   'quarantine.not_found': { status: 404, hint: 'List quarantined events with GET /api/quarantine or `segmentum quarantine list`.' },
 
+  // API keys
+  'keys.invalid_scopes': {
+    status: 400,
+    hint: 'Give track alone (a write key, which is public in web pages), or read and/or manage (manage includes read).',
+  },
+  'keys.not_found': { status: 404, hint: 'List keys and their ids with GET /api/keys or `segmentum keys list`.' },
+  'keys.last_admin': {
+    status: 409,
+    hint: 'Create another key with the manage scope first, then revoke this one: a server without one could not be managed.',
+  },
+
   // Segments
   'segments.parse_error': {
     status: 400,
@@ -78,7 +96,7 @@ export const ERROR_CATALOGUE = {
     hint: 'in_segment(...) names a segment that does not exist: create it first or fix the name.',
   },
   'segments.cycle': { status: 400, hint: 'A segment cannot depend on itself, even through other segments: break the cycle shown.' },
-  'segments.invalid_name': { status: 400, hint: 'Use 1 to 200 printable characters, without "/", other than "changes" or "preview".' },
+  'segments.invalid_name': { status: 400, hint: 'Use 1 to 200 printable characters, without "/", other than "changes", "preview" or "trends".' },
   'segments.not_manual': { status: 409, hint: 'Only manual lists take uploaded members; a rule segment follows its definition.' },
   'segments.in_use': { status: 409, hint: 'Other segments refer to this one with in_segment(...): change or delete them first.' },
 

@@ -699,9 +699,9 @@ export class LiveEngine {
     return this.members.size(segmentId);
   }
 
-  /** Members ordered by profile id, after `after`. */
-  membersPage(segmentId: string, after: string | undefined, limit: number): { profileId: ProfileId; since: Date }[] {
-    return this.members.page(segmentId, after, limit);
+  /** Members ordered by profile id, after `after`; with `keep`, only those it accepts. */
+  membersPage(segmentId: string, after: string | undefined, limit: number, keep?: (id: ProfileId) => boolean): { profileId: ProfileId; since: Date }[] {
+    return this.members.page(segmentId, after, limit, keep);
   }
 
   /** The segments a profile is in, with the time it entered each. */

@@ -73,8 +73,8 @@ export class Memberships {
     return out;
   }
 
-  /** Members ordered by profile id, after `after`. */
-  page(segmentId: string, after: string | undefined, limit: number): { profileId: ProfileId; since: Date }[] {
+  /** Members ordered by profile id, after `after`; with `keep`, only those it accepts (a scan from `after` on). */
+  page(segmentId: string, after: string | undefined, limit: number, keep?: (id: ProfileId) => boolean): { profileId: ProfileId; since: Date }[] {
     let list = this.sorted.get(segmentId);
     if (!list) {
       list = this.membersOf(segmentId).sort((a, b) => (a.profileId < b.profileId ? -1 : a.profileId > b.profileId ? 1 : 0));
@@ -90,7 +90,14 @@ export class Memberships {
       }
     }
     const set = this.sets.get(segmentId);
-    return list.slice(lo, lo + limit).map((s) => ({ profileId: s.profileId, since: new Date(set?.get(s) ?? 0) }));
+    const picked = keep ? [] : list.slice(lo, lo + limit);
+    if (keep) {
+      for (let i = lo; i < list.length && picked.length < limit; i++) {
+        const s = list[i] as ProfileState;
+        if (keep(s.profileId)) picked.push(s);
+      }
+    }
+    return picked.map((s) => ({ profileId: s.profileId, since: new Date(set?.get(s) ?? 0) }));
   }
 
   get pendingChanges(): number {

@@ -1,4 +1,5 @@
-import { err, ok, type Result } from '../kernel/index.js';
+// Kernel modules by file, not through its index (whose ids use node:crypto): the dashboard bundles this parser.
+import { err, ok, type Result } from '../kernel/result.js';
 import {
   AGGREGATE_FNS,
   Condition,

@@ -1,4 +1,5 @@
-import { assertNever } from '../kernel/index.js';
+// By file, not through the kernel index: the dashboard bundles this printer (see parse-text.ts).
+import { assertNever } from '../kernel/assert-never.js';
 import type { Condition, Duration, KeyPath, Operand, Value, Window } from './ast.js';
 import { isPlainKey } from './lex-text.js';
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { emailIdentityValue } from '../identity/index.js';
 import { err, ok, type Clock, type ProfileId, type Result } from '../kernel/index.js';
 import type { MembershipChangeRow, SegmentRow, Store } from '../store/index.js';
 import { Condition } from './ast.js';
@@ -11,6 +12,7 @@ import { compareCodePoints, distinctKey, valueAt } from './values.js';
 import type { LiveEngine } from './live-engine.js';
 import { parseDefinition, type ParseError } from './parse-text.js';
 import { printDefinition } from './print-text.js';
+import { fillTrend, trendDays, trendRange, type TrendPoint } from './segment-trends.js';
 
 export type SegmentError =
   | ParseError
@@ -42,6 +44,13 @@ export interface SegmentSummary {
   definition: Condition | null;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface SegmentMember {
+  profileId: ProfileId;
+  since: Date;
+  /** The profile's user id (the first seen when it has several), or null. */
+  userId: string | null;
 }
 
 export interface Preview {
@@ -225,12 +234,52 @@ export class SegmentService {
     };
   }
 
-  async members(idOrName: string, opts: { cursor?: string | undefined; limit: number }): Promise<Result<{ items: { profileId: ProfileId; since: Date }[]; nextCursor: string | null }, SegmentError>> {
+  /**
+   * A page of members ordered by profile id, each with its user id. With `q`, only members whose profile id contains
+   * it (any case), or whose userId, anonymousId or email is exactly it; the cursor works the same with or without.
+   * @example await segments.members('buyers', { limit: 50, q: 'jean.dupont@example.fr' })
+   */
+  async members(
+    idOrName: string,
+    opts: { cursor?: string | undefined; limit: number; q?: string | undefined },
+  ): Promise<Result<{ items: SegmentMember[]; nextCursor: string | null }, SegmentError>> {
     const s = this.o.engine.byId(idOrName) ?? this.o.engine.named(idOrName);
     if (!s) return err(notFound(idOrName));
-    const items = this.o.engine.membersPage(s.row.segmentId, opts.cursor, opts.limit);
+    let keep: ((id: ProfileId) => boolean) | undefined;
+    if (opts.q !== undefined) {
+      const q = opts.q;
+      const lower = q.toLowerCase();
+      const holders = new Set(
+        await this.o.store.profilesWithIdentity([
+          { kind: 'user_id', value: q },
+          { kind: 'anonymous_id', value: q },
+          { kind: 'email', value: emailIdentityValue(q) },
+        ]),
+      );
+      keep = (id) => holders.has(id) || id.toLowerCase().includes(lower);
+    }
+    const page = this.o.engine.membersPage(s.row.segmentId, opts.cursor, opts.limit, keep);
+    const userIds = await this.o.store.userIdsOf(page.map((m) => m.profileId));
+    const items = page.map((m) => ({ ...m, userId: userIds.get(m.profileId) ?? null }));
     const last = items[items.length - 1];
     return ok({ items, nextCursor: items.length === opts.limit && last ? last.profileId : null });
+  }
+
+  /**
+   * The size of every segment at the end of each of the last `days` UTC days, today (up to now) last, from the change
+   * feed; days before a segment's first member show 0.
+   * @example await segments.trends(7) // [{ id: 'seg_...', trend: [{ day: '2026-04-01', size: 0 }, ...] }]
+   */
+  async trends(days: number, now: Date = this.o.clock.now()): Promise<{ id: string; trend: TrendPoint[] }[]> {
+    const list = trendDays(now, days);
+    const { from, to } = trendRange(list);
+    const bySegment = new Map<string, TrendPoint[]>();
+    for (const r of await this.o.store.dailySizes(from, to)) {
+      const points = bySegment.get(r.segmentId) ?? [];
+      points.push({ day: r.day, size: r.size });
+      bySegment.set(r.segmentId, points);
+    }
+    return this.o.engine.list().map((s) => ({ id: s.row.segmentId, trend: fillTrend(list, bySegment.get(s.row.segmentId) ?? []) }));
   }
 
   /** Each condition of the definition with its value and truth for one profile, as the live engine sees it now. */
@@ -383,7 +432,7 @@ export class SegmentService {
 const refsOf = (c: Condition): Set<string> => dependenciesOf(c).segments;
 
 /** Names appear in URLs and in in_segment("..."): printable, and not a word the API uses after /api/segments/. */
-const RESERVED_NAMES = new Set(['changes', 'preview']);
+const RESERVED_NAMES = new Set(['changes', 'preview', 'trends']);
 function nameProblem(name: string): string | null {
   if (name.length === 0 || name.length > 200) return 'A segment name has 1 to 200 characters.';
   // eslint-disable-next-line no-control-regex

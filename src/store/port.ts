@@ -169,12 +169,32 @@ export interface Stats {
   accounts: number;
 }
 
+/** What a key may do: send events (track), read the management API (read), change through it (manage). */
+export type KeyScope = 'track' | 'read' | 'manage';
+
 export interface ApiKeyRow {
   keyId: string;
-  kind: 'write' | 'admin';
   keyHash: string;
   label: string;
+  scopes: KeyScope[];
   createdAt: Date;
+  revokedAt: Date | null;
+  /** The key's first characters, for recognition; empty for a key stored before prefixes were (until given again). */
+  prefix: string;
+  /** The key itself, kept for track keys only (they are public in web pages); null for every other key. */
+  plainKey: string | null;
+}
+
+/** An event with the profile it belongs to and its place in the receive order (`seq`, grows with each commit). */
+export interface RecentEventRow extends EventView {
+  seq: number;
+  profileId: string;
+}
+
+/** The timeline filters of a profile: a call type, and a track event (or page/screen) name. */
+export interface EventFilter {
+  type?: EventType | undefined;
+  event?: string | undefined;
 }
 
 export interface QuarantineQuery {
@@ -210,10 +230,25 @@ export interface ProfileStore {
   /** Newest first, ordered by (timestamp desc, messageId); `after` continues from the last event of a page. */
   eventsOf(
     id: ProfileId,
-    opts: { limit: number; before?: Date | undefined; after?: { timestamp: Date; messageId: string } | undefined },
+    opts: { limit: number; before?: Date | undefined; after?: { timestamp: Date; messageId: string } | undefined } & EventFilter,
   ): Promise<EventView[]>;
   auditOf(id: ProfileId): Promise<IdentityAuditRow[]>;
   stats(): Promise<Stats>;
+  /** Live (not merged) profiles that hold a user_id identity. */
+  identifiedProfiles(): Promise<number>;
+  /**
+   * The newest `limit` events in receive order, newest first; with `afterSeq`, only events committed after that
+   * one. Cheap at any table size: `seq` grows with the append order, so the scan skips all but the newest blocks.
+   */
+  recentEvents(opts: { afterSeq?: number | undefined; limit: number }): Promise<RecentEventRow[]>;
+  /** Events received per minute in [from, to): minute start (epoch ms) and count, for minutes with events. */
+  eventsPerMinute(from: Date, to: Date): Promise<{ minute: number; count: number }[]>;
+  /** The most frequent track event names with a timestamp in [from, to], most frequent first (ties by name). */
+  topEvents(from: Date, to: Date, limit: number): Promise<{ event: string; count: number }[]>;
+  /** Each profile's user id (the first seen, when it holds several), for the profiles that have one. */
+  userIdsOf(ids: readonly ProfileId[]): Promise<Map<ProfileId, string>>;
+  /** Profiles holding any of these identifiers (emails hashed as the identity table holds them). */
+  profilesWithIdentity(ids: readonly { kind: IdentityKind; value: string }[]): Promise<ProfileId[]>;
 }
 
 export interface QuarantineStore {
@@ -222,8 +257,12 @@ export interface QuarantineStore {
 }
 
 export interface KeyStore {
+  /** Every key, revoked ones included, oldest first. */
   listKeys(): Promise<ApiKeyRow[]>;
   insertKey(row: ApiKeyRow): Promise<void>;
+  revokeKey(keyId: string, at: Date): Promise<void>;
+  /** Fills in what a key stored before v3 lacked, once its text is known again: its prefix, and the text of a track key. */
+  completeKey(keyId: string, fill: { prefix: string; plainKey: string | null }): Promise<void>;
 }
 
 export interface HealthStore {
@@ -359,6 +398,13 @@ export interface SegmentStore {
    * running sum of the feed).
    */
   sizeHistory(segmentId: string): Promise<{ day: string; entered: number; exited: number; size: number }[]>;
+  /**
+   * The same running sum for every segment at once, over the UTC days from `from` (a day's start) to before `to`:
+   * one row per segment and day with changes, ordered by day, where changes before `from` count in the row of `from`
+   * (so the first row of a segment that existed before holds its size then). A day without a row kept the size of
+   * the row before it; days before a segment's first row had no members.
+   */
+  dailySizes(from: Date, to: Date): Promise<{ segmentId: string; day: string; size: number }[]>;
   /** Runs a compiled segment query that selects `profile_id`; read only. */
   selectProfileIds(q: SqlQuery, opts: { limit?: number | undefined }): Promise<ProfileId[]>;
   countProfiles(q: SqlQuery): Promise<number>;

@@ -9,11 +9,13 @@ import {
   timestampTZValue,
   type DuckDBValue,
 } from '@duckdb/node-api';
+import { z } from 'zod';
 import { AccountId, AppError, ProfileId, QuarantineId, type Logger } from '../../kernel/index.js';
 import type {
   AccountRow,
   ApiKeyRow,
   CommitBatch,
+  EventFilter,
   EventView,
   IdentityAuditRow,
   IdentityKind,
@@ -22,6 +24,7 @@ import type {
   ProfileRow,
   QuarantineEntry,
   QuarantineQuery,
+  RecentEventRow,
   Stats,
   Store,
   TraitState,
@@ -30,6 +33,12 @@ import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
 import { DuckDbSegmentTables } from './segment-tables.js';
 import { duckDbDialect } from './segment-dialect.js';
 import { bool, date, dateOrNull, jsonObject, jsonStrings, num, str, strOrNull, traitState, type Row } from './rows.js';
+
+const Scopes = z.array(z.enum(['track', 'read', 'manage']));
+
+/** The columns of an event as the API shows it, as eventView reads them. */
+const EVENT_COLUMNS = `message_id, source_id, type, event, user_id, anonymous_id, group_id, ts, original_timestamp, sent_at,
+  received_at, message_id_generated, properties, traits, context, integrations, extra`;
 
 /** JSON text of an object; most events leave several fields empty, and those need no serialiser call. */
 function json(o: Record<string, unknown>): string {
@@ -86,6 +95,7 @@ export async function openDuckDbStore(opts: DuckDbStoreOptions): Promise<Store> 
   const store = new DuckDbStore(path, instance, writer, reader, opts.logger);
   try {
     await store.migrate();
+    await store.loadEventSeq();
   } catch (e) {
     // A refused open (schema too new, failed migration) must not keep the file open and locked.
     writer.closeSync();
@@ -105,6 +115,8 @@ class DuckDbStore implements Store {
    * load each round trip waits behind the HTTP requests being parsed. It is flushed inside every transaction.
    */
   private eventsAppender: DuckDBAppender | null = null;
+  /** The seq of the last event appended (the receive order); a failed commit leaves a gap, never a repeat. */
+  private lastEventSeq = 0;
   readonly dialect = duckDbDialect;
   private readonly segmentTables = new DuckDbSegmentTables(
     (sql, params) => this.read(sql, params),
@@ -144,6 +156,11 @@ class DuckDbStore implements Store {
         throw new AppError('store.open_failed', `Migration ${m.version} (${m.name}) failed.`, { cause });
       }
     }
+  }
+
+  async loadEventSeq(): Promise<void> {
+    const rows = (await this.writer.runAndReadAll('SELECT coalesce(max(seq), 0) AS s FROM events')).getRowObjectsJS();
+    this.lastEventSeq = num(rows[0]?.s ?? 0, 'seq');
   }
 
   private read(sql: string, params: DuckDBValue[] = []): Promise<Row[]> {
@@ -290,6 +307,7 @@ class DuckDbStore implements Store {
       a.appendVarchar(json(e.context));
       a.appendVarchar(json(e.integrations));
       a.appendVarchar(json(e.extra));
+      a.appendBigInt(BigInt(++this.lastEventSeq));
       a.endRow();
     }
     a.flushSync();
@@ -377,13 +395,39 @@ class DuckDbStore implements Store {
   }
 
   insertKey(row: ApiKeyRow): Promise<void> {
+    // kind is what versions before scopes read; it summarises the scopes for someone looking at the table.
+    const kind = row.scopes.includes('track') ? 'write' : row.scopes.includes('manage') ? 'admin' : 'read';
     return this.writeLock.run(async () => {
-      await this.writer.run('INSERT INTO api_keys VALUES ($1, $2, $3, $4, $5::TIMESTAMPTZ)', [
-        row.keyId,
-        row.kind,
-        row.keyHash,
-        row.label,
-        row.createdAt.toISOString(),
+      await this.writer.run(
+        `INSERT INTO api_keys (key_id, kind, key_hash, label, created_at, scopes, revoked_at, key_prefix, plain_key)
+         VALUES ($1, $2, $3, $4, $5::TIMESTAMPTZ, $6, $7::TIMESTAMPTZ, $8, $9)`,
+        [
+          row.keyId,
+          kind,
+          row.keyHash,
+          row.label,
+          row.createdAt.toISOString(),
+          JSON.stringify(row.scopes),
+          row.revokedAt ? row.revokedAt.toISOString() : null,
+          row.prefix,
+          row.plainKey,
+        ],
+      );
+    });
+  }
+
+  revokeKey(keyId: string, at: Date): Promise<void> {
+    return this.writeLock.run(async () => {
+      await this.writer.run('UPDATE api_keys SET revoked_at = $2::TIMESTAMPTZ WHERE key_id = $1 AND revoked_at IS NULL', [keyId, at.toISOString()]);
+    });
+  }
+
+  completeKey(keyId: string, fill: { prefix: string; plainKey: string | null }): Promise<void> {
+    return this.writeLock.run(async () => {
+      await this.writer.run('UPDATE api_keys SET key_prefix = $2, plain_key = coalesce(plain_key, $3) WHERE key_id = $1', [
+        keyId,
+        fill.prefix,
+        fill.plainKey,
       ]);
     });
   }
@@ -520,10 +564,18 @@ class DuckDbStore implements Store {
 
   async eventsOf(
     id: ProfileId,
-    opts: { limit: number; before?: Date | undefined; after?: { timestamp: Date; messageId: string } | undefined },
+    opts: { limit: number; before?: Date | undefined; after?: { timestamp: Date; messageId: string } | undefined } & EventFilter,
   ): Promise<EventView[]> {
     const params: DuckDBValue[] = [id, opts.limit];
     let where = 'profile_id = $1';
+    if (opts.type !== undefined) {
+      params.push(opts.type);
+      where += ` AND type = $${params.length}`;
+    }
+    if (opts.event !== undefined) {
+      params.push(opts.event);
+      where += ` AND event = $${params.length}`;
+    }
     if (opts.before) {
       params.push(opts.before.toISOString());
       where += ` AND ts < $${params.length}::TIMESTAMPTZ`;
@@ -534,31 +586,69 @@ class DuckDbStore implements Store {
       const t = params.length - 1;
       where += ` AND (ts < $${t}::TIMESTAMPTZ OR (ts = $${t}::TIMESTAMPTZ AND message_id > $${t + 1}))`;
     }
+    const rows = await this.read(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${where} ORDER BY ts DESC, message_id LIMIT $2`, params);
+    return rows.map(eventView);
+  }
+
+  async recentEvents(opts: { afterSeq?: number | undefined; limit: number }): Promise<RecentEventRow[]> {
+    // Top-N on seq: DuckDB turns the LIMIT into a filter on seq that skips every block but the newest.
     const rows = await this.read(
-      `SELECT message_id, source_id, type, event, user_id, anonymous_id, group_id, ts, original_timestamp, sent_at,
-              received_at, message_id_generated, properties, traits, context, integrations, extra
-       FROM events WHERE ${where} ORDER BY ts DESC, message_id LIMIT $2`,
-      params,
+      `SELECT seq, profile_id, ${EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq DESC LIMIT $2`,
+      [opts.afterSeq ?? 0, opts.limit],
     );
-    return rows.map((r) => ({
-      messageId: str(r.message_id, 'message_id'),
-      sourceId: str(r.source_id, 'source_id'),
-      type: eventType(str(r.type, 'type')),
-      event: strOrNull(r.event, 'event'),
-      userId: strOrNull(r.user_id, 'user_id'),
-      anonymousId: strOrNull(r.anonymous_id, 'anonymous_id'),
-      groupId: strOrNull(r.group_id, 'group_id'),
-      timestamp: date(r.ts, 'ts').toISOString(),
-      originalTimestamp: isoOrNull(dateOrNull(r.original_timestamp, 'original_timestamp')),
-      sentAt: isoOrNull(dateOrNull(r.sent_at, 'sent_at')),
-      receivedAt: date(r.received_at, 'received_at').toISOString(),
-      messageIdGenerated: bool(r.message_id_generated, 'message_id_generated'),
-      properties: jsonObject(r.properties, 'properties'),
-      traits: jsonObject(r.traits, 'traits'),
-      context: jsonObject(r.context, 'context'),
-      integrations: jsonObject(r.integrations, 'integrations'),
-      extra: jsonObject(r.extra, 'extra'),
-    }));
+    return rows.map((r) => ({ ...eventView(r), seq: num(r.seq, 'seq'), profileId: str(r.profile_id, 'profile_id') }));
+  }
+
+  async eventsPerMinute(from: Date, to: Date): Promise<{ minute: number; count: number }[]> {
+    // Events are appended in receive order, so the range skips most blocks; epoch arithmetic, as date_trunc on a
+    // TIMESTAMPTZ goes through the time-zone library and costs twenty times more.
+    const rows = await this.read(
+      `SELECT epoch_ms(received_at) // 60000 AS m, count(*) AS n FROM events
+       WHERE received_at >= $1::TIMESTAMPTZ AND received_at < $2::TIMESTAMPTZ GROUP BY 1 ORDER BY 1`,
+      [from.toISOString(), to.toISOString()],
+    );
+    return rows.map((r) => ({ minute: num(r.m, 'm') * 60_000, count: num(r.n, 'n') }));
+  }
+
+  async topEvents(from: Date, to: Date, limit: number): Promise<{ event: string; count: number }[]> {
+    const rows = await this.read(
+      `SELECT event, count(*) AS n FROM events
+       WHERE type = 'track' AND event IS NOT NULL AND ts >= $1::TIMESTAMPTZ AND ts <= $2::TIMESTAMPTZ
+       GROUP BY event ORDER BY n DESC, event LIMIT $3`,
+      [from.toISOString(), to.toISOString(), limit],
+    );
+    return rows.map((r) => ({ event: str(r.event, 'event'), count: num(r.n, 'n') }));
+  }
+
+  async identifiedProfiles(): Promise<number> {
+    const rows = await this.read(
+      `SELECT count(DISTINCT i.profile_id) AS n FROM identities i JOIN profiles p ON p.profile_id = i.profile_id
+       WHERE i.kind = 'user_id' AND p.merged_into IS NULL`,
+    );
+    return num(rows[0]?.n ?? 0, 'n');
+  }
+
+  async userIdsOf(ids: readonly ProfileId[]): Promise<Map<ProfileId, string>> {
+    const out = new Map<ProfileId, string>();
+    if (ids.length === 0) return out;
+    const rows = await this.read(
+      `SELECT profile_id, first(value ORDER BY first_seen, value) AS user_id FROM identities
+       WHERE kind = 'user_id' AND profile_id IN (SELECT unnest($1::VARCHAR[])) GROUP BY profile_id`,
+      [listValue([...ids])],
+    );
+    for (const r of rows) out.set(ProfileId(str(r.profile_id, 'profile_id')), str(r.user_id, 'user_id'));
+    return out;
+  }
+
+  async profilesWithIdentity(ids: readonly { kind: IdentityKind; value: string }[]): Promise<ProfileId[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.read(
+      `SELECT DISTINCT i.profile_id FROM identities i
+       JOIN (SELECT unnest($1::VARCHAR[]) AS kind, unnest($2::VARCHAR[]) AS value) w ON w.kind = i.kind AND w.value = i.value
+       ORDER BY 1`,
+      [listValue(ids.map((i) => i.kind)), listValue(ids.map((i) => i.value))],
+    );
+    return rows.map((r) => ProfileId(str(r.profile_id, 'profile_id')));
   }
 
   async auditOf(id: ProfileId): Promise<IdentityAuditRow[]> {
@@ -639,18 +729,17 @@ class DuckDbStore implements Store {
   }
 
   async listKeys(): Promise<ApiKeyRow[]> {
-    const rows = await this.read('SELECT * FROM api_keys ORDER BY created_at');
-    return rows.map((r) => {
-      const kind = str(r.kind, 'kind');
-      if (kind !== 'write' && kind !== 'admin') throw new Error(`Unknown key kind ${kind}`);
-      return {
-        keyId: str(r.key_id, 'key_id'),
-        kind,
-        keyHash: str(r.key_hash, 'key_hash'),
-        label: str(r.label, 'label'),
-        createdAt: date(r.created_at, 'created_at'),
-      };
-    });
+    const rows = await this.read('SELECT * FROM api_keys ORDER BY created_at, key_id');
+    return rows.map((r) => ({
+      keyId: str(r.key_id, 'key_id'),
+      keyHash: str(r.key_hash, 'key_hash'),
+      label: str(r.label, 'label'),
+      scopes: Scopes.parse(JSON.parse(str(r.scopes, 'scopes'))),
+      createdAt: date(r.created_at, 'created_at'),
+      revokedAt: dateOrNull(r.revoked_at, 'revoked_at'),
+      prefix: strOrNull(r.key_prefix, 'key_prefix') ?? '',
+      plainKey: strOrNull(r.plain_key, 'plain_key'),
+    }));
   }
 
   // ---------------------------------------------------------------- segments
@@ -661,6 +750,7 @@ class DuckDbStore implements Store {
   membersPage: Store['membersPage'] = (id, opts) => this.segmentTables.membersPage(id, opts);
   changesSince: Store['changesSince'] = (seq, limit, id) => this.segmentTables.changesSince(seq, limit, id);
   sizeHistory: Store['sizeHistory'] = (id) => this.segmentTables.sizeHistory(id);
+  dailySizes: Store['dailySizes'] = (from, to) => this.segmentTables.dailySizes(from, to);
   selectProfileIds: Store['selectProfileIds'] = (q, opts) => this.segmentTables.selectProfileIds(q, opts);
   countProfiles: Store['countProfiles'] = (q) => this.segmentTables.countProfiles(q);
   scanEvents: Store['scanEvents'] = (f, each) => this.segmentTables.scanEvents(f, each);
@@ -704,6 +794,28 @@ function eventType(s: string): EventView['type'] {
     default:
       throw new Error(`Unknown event type ${s}`);
   }
+}
+
+function eventView(r: Row): EventView {
+  return {
+    messageId: str(r.message_id, 'message_id'),
+    sourceId: str(r.source_id, 'source_id'),
+    type: eventType(str(r.type, 'type')),
+    event: strOrNull(r.event, 'event'),
+    userId: strOrNull(r.user_id, 'user_id'),
+    anonymousId: strOrNull(r.anonymous_id, 'anonymous_id'),
+    groupId: strOrNull(r.group_id, 'group_id'),
+    timestamp: date(r.ts, 'ts').toISOString(),
+    originalTimestamp: isoOrNull(dateOrNull(r.original_timestamp, 'original_timestamp')),
+    sentAt: isoOrNull(dateOrNull(r.sent_at, 'sent_at')),
+    receivedAt: date(r.received_at, 'received_at').toISOString(),
+    messageIdGenerated: bool(r.message_id_generated, 'message_id_generated'),
+    properties: jsonObject(r.properties, 'properties'),
+    traits: jsonObject(r.traits, 'traits'),
+    context: jsonObject(r.context, 'context'),
+    integrations: jsonObject(r.integrations, 'integrations'),
+    extra: jsonObject(r.extra, 'extra'),
+  };
 }
 
 function emptyState(): TraitState {

@@ -55,6 +55,39 @@ describe('schema migrations', () => {
     expect(rows.map((r) => Number(r.version))).toEqual(MIGRATIONS.map((m) => m.version));
   });
 
+  it('upgrades a version 2 database: keys get the scopes of their kind, events their receive order', async () => {
+    const path = tempDb();
+    await withDriver(path, async (sql) => {
+      await sql('CREATE TABLE schema_migrations (version INTEGER NOT NULL, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)');
+      for (const m of MIGRATIONS.filter((x) => x.version <= 2)) {
+        for (const statement of m.statements) await sql(statement);
+        await sql(`INSERT INTO schema_migrations VALUES (${m.version}, '${m.name}', now())`);
+      }
+      await sql(`INSERT INTO api_keys VALUES ('key_w', 'write', 'hash-w', 'generated', TIMESTAMPTZ '2026-01-01 00:00:00+00'),
+                                             ('key_a', 'admin', 'hash-a', 'configured', TIMESTAMPTZ '2026-01-02 00:00:00+00')`);
+      // Appended out of receive order: the receive order, not the row order, numbers them.
+      for (const [id, at] of [['m-late', '2026-01-03 00:00:02'], ['m-early', '2026-01-03 00:00:01'], ['m-last', '2026-01-03 00:00:03']]) {
+        await sql(`INSERT INTO events (message_id, source_id, profile_id, type, ts, received_at, message_id_generated)
+                   VALUES ('${id}', 'src', 'prof_1', 'track', TIMESTAMPTZ '${at}+00', TIMESTAMPTZ '${at}+00', false)`);
+      }
+    });
+    const store = await openDuckDbStore({ path, logger: silentLogger });
+    try {
+      const keys = await store.listKeys();
+      expect(keys.map((k) => ({ id: k.keyId, scopes: k.scopes, revokedAt: k.revokedAt, prefix: k.prefix, plainKey: k.plainKey }))).toEqual([
+        { id: 'key_w', scopes: ['track'], revokedAt: null, prefix: '', plainKey: null },
+        { id: 'key_a', scopes: ['read', 'manage'], revokedAt: null, prefix: '', plainKey: null },
+      ]);
+      expect((await store.recentEvents({ limit: 10 })).map((e) => [e.seq, e.messageId])).toEqual([
+        [3, 'm-last'],
+        [2, 'm-late'],
+        [1, 'm-early'],
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses a database written by a newer schema, and leaves the file as it was', async () => {
     const path = tempDb();
     await (await openDuckDbStore({ path, logger: silentLogger })).close();

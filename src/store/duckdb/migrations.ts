@@ -155,6 +155,30 @@ export const MIGRATIONS: readonly Migration[] = [
        WHERE rn = 1`,
     ],
   },
+  {
+    version: 3,
+    name: 'key scopes and revocation; the receive order of events',
+    // DuckDB refuses to commit an ALTER TABLE that follows an UPDATE of the same table in one transaction: every
+    // column is added first, then filled.
+    statements: [
+      // scopes (JSON array) replaces kind, which stays for the rows written before (write or admin) and is filled
+      // with a summary of the scopes after (write, read or admin); only scopes is read.
+      `ALTER TABLE api_keys ADD COLUMN scopes VARCHAR`,
+      `ALTER TABLE api_keys ADD COLUMN revoked_at TIMESTAMPTZ`,
+      // The first characters of the key, to recognise it in a list; unknown for older keys until given again.
+      `ALTER TABLE api_keys ADD COLUMN key_prefix VARCHAR`,
+      // The key itself, for track keys only: write keys are public by design (the tracking snippet puts them in
+      // pages). Read and manage keys are only ever stored as hashes.
+      `ALTER TABLE api_keys ADD COLUMN plain_key VARCHAR`,
+      // The order in which events were committed, for the live stream: it only grows, so the newest rows are in the
+      // last blocks of the table and a scan for "after seq N" skips the rest by the blocks' min/max.
+      `ALTER TABLE events ADD COLUMN seq BIGINT`,
+      `UPDATE api_keys SET scopes = CASE kind WHEN 'write' THEN '["track"]' ELSE '["read","manage"]' END, key_prefix = ''`,
+      `UPDATE events SET seq = o.n
+       FROM (SELECT rowid AS r, row_number() OVER (ORDER BY received_at, rowid) AS n FROM events) o
+       WHERE events.rowid = o.r`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((m, x) => Math.max(m, x.version), 0);

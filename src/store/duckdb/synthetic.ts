@@ -55,7 +55,7 @@ export async function writeSyntheticAudience(opts: { path: string; profiles: num
               WHEN k >= 93 AND k < 97 THEN json_object('revenue', price * (1 + h(j, 5) % 3), 'currency', 'EUR')
               WHEN k >= 80 AND k < 88 THEN json_object('category', cat, 'price', price)
               ELSE json_object() END,
-         '{}', '{}', '{}', '{}'
+         '{}', '{}', '{}', '{}', j
        FROM (
          SELECT j, 1 + h(j, 1) % $2 AS p, h(j, 2) % 100 AS k,
            $1::TIMESTAMPTZ - to_milliseconds(h(j, 3) % $3) AS ts,
