@@ -7,6 +7,7 @@ import { chromium, type Browser, type Page, type Request } from 'playwright-core
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Segmentum } from '../src/main.js';
 import { ADMIN_KEY, WRITE_KEY, bearer, startTestSegmentum } from './helpers.js';
+import { CHROMIUM, CHROMIUM_FLAGS, noBrowser } from './support/browser.js';
 
 /**
  * analytics.js (@segment/analytics-next, its published browser bundles) in a real headless Chromium, loading its
@@ -14,7 +15,6 @@ import { ADMIN_KEY, WRITE_KEY, bearer, startTestSegmentum } from './helpers.js';
  * is cross-origin, as on a customer's site, and goes through CORS preflights.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const UMD_DIR = fileURLToPath(new URL('../node_modules/@segment/analytics-next/dist/umd/', import.meta.url));
 const LIBRARY_VERSION = (JSON.parse(readFileSync(new URL('../node_modules/@segment/analytics-next/package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -201,9 +201,8 @@ function expectCleanNetwork(net: Network, staticOrigin: string): void {
   }
 }
 
-// Without Chromium there is no browser to drive; everything else in the suite still runs.
-const noChromium = !existsSync(CHROMIUM);
-if (noChromium) console.warn(`browser-analytics-js: skipped, ${CHROMIUM} is not installed`);
+// Without Chromium there is no browser to drive: skipped with the reason printed, except in CI where it must run.
+const noChromium = noBrowser('browser-analytics-js');
 
 describe('analytics.js in headless Chromium', () => {
   let browser: Browser | undefined;
@@ -218,12 +217,9 @@ describe('analytics.js in headless Chromium', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
+        ...CHROMIUM_FLAGS,
         '--disable-quic',
         '--no-first-run',
-        '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
         // Any host name but the local servers fails to resolve: nothing can reach the internet (cdn.segment.com, api.segment.io).
@@ -242,7 +238,7 @@ describe('analytics.js in headless Chromium', () => {
     s = undefined;
   });
 
-  // Skipped only where /usr/bin/chromium is missing: the test needs a real browser.
+  // Skipped only where Chromium is missing outside CI (noBrowser): the test needs a real browser.
   it.skipIf(noChromium)('snippet + standalone build: settings from Segmentum, one request per call, events stored and linked', async () => {
     s = await startTestSegmentum();
     await s.app.listen({ port: 0, host: '127.0.0.1' });

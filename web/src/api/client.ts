@@ -1,0 +1,135 @@
+import type { z } from 'zod';
+import type * as S from '../../../src/api/schemas.js';
+
+/**
+ * The dashboard's only way to the server: the management API with the admin key. Response types are inferred from
+ * the same zod schemas the server validates and documents its responses with (src/api/schemas.ts), so a change of
+ * shape on the server is a type error here.
+ */
+
+type Out<T extends z.ZodType> = z.infer<T>;
+
+export type Overview = Out<typeof S.OverviewView>;
+export type Segment = Out<typeof S.SegmentView>;
+export type SegmentBody = Out<typeof S.SegmentBody>;
+export type Preview = Out<typeof S.PreviewView>;
+export type MembersPage = Out<typeof S.MembersPage>;
+export type History = Out<typeof S.HistoryView>;
+export type Explain = Out<typeof S.ExplainView>;
+export type Verify = Out<typeof S.VerifyView>;
+export type ExplainNode = { kind: string; condition: string; result: boolean; value?: unknown; children?: ExplainNode[] };
+export type Trends = Out<typeof S.TrendsView>;
+export type Profile = Out<typeof S.ProfileView>;
+export type Timeline = Out<typeof S.TimelineView>;
+export type TimelineEvent = Timeline['events'][number];
+export type RecentEvents = Out<typeof S.RecentEventsView>;
+export type RecentEvent = RecentEvents['events'][number];
+export type QuarantinePage = Out<typeof S.QuarantinePage>;
+export type QuarantineItem = Out<typeof S.QuarantineItem>;
+export type ReplayResult = Out<typeof S.ReplayResult>;
+export type Key = Out<typeof S.KeyView>;
+export type KeyList = Out<typeof S.KeyList>;
+export type Scope = Key['scopes'][number];
+export type Stats = Out<typeof S.StatsView>;
+
+/** An error answered by the API: its stable code (docs/errors.md), message, hint and details. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly hint = '',
+    readonly details: Record<string, unknown> = {},
+    readonly path?: string,
+  ) {
+    super(message);
+  }
+}
+
+type Query = Record<string, string | number | boolean | undefined | null>;
+
+function withQuery(path: string, query?: Query): string {
+  if (!query) return path;
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+export const enc = encodeURIComponent;
+
+export interface ClientOptions {
+  key: string;
+  /** Called when the server no longer accepts the key (401), so the shell can ask for it again. */
+  onUnauthorized?: () => void;
+  fetch?: typeof fetch;
+}
+
+export function createClient(o: ClientOptions) {
+  const doFetch = o.fetch ?? fetch.bind(globalThis);
+
+  async function request(method: string, path: string, opts: { query?: Query; body?: unknown; accept?: string } = {}): Promise<Response> {
+    const headers: Record<string, string> = { authorization: `Bearer ${o.key}`, accept: opts.accept ?? 'application/json' };
+    let body: string | undefined;
+    if (opts.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(opts.body);
+    }
+    let res: Response;
+    try {
+      res = await doFetch(withQuery(path, opts.query), { method, headers, body });
+    } catch (e) {
+      throw new ApiError(0, 'network.unreachable', `Segmentum did not answer (${e instanceof Error ? e.message : String(e)}).`, 'Check that the server is running.');
+    }
+    if (res.ok) return res;
+    let parsed: { error?: { code?: string; message?: string; hint?: string; details?: Record<string, unknown>; path?: string } } = {};
+    try {
+      parsed = (await res.json()) as typeof parsed;
+    } catch {
+      // Not a JSON error body (a proxy in between, for example): reported by status below.
+    }
+    const e = parsed.error;
+    const error = new ApiError(res.status, e?.code ?? `http.${res.status}`, e?.message ?? res.statusText, e?.hint ?? '', e?.details ?? {}, e?.path);
+    if (res.status === 401) o.onUnauthorized?.();
+    throw error;
+  }
+
+  const json = async <T,>(method: string, path: string, opts: { query?: Query; body?: unknown } = {}): Promise<T> =>
+    (await (await request(method, path, opts)).json()) as T;
+
+  return {
+    overview: () => json<Overview>('GET', '/api/overview'),
+    stats: () => json<Stats>('GET', '/api/stats'),
+
+    segments: () => json<{ items: Segment[] }>('GET', '/api/segments'),
+    segmentTrends: (days = 7) => json<Trends>('GET', '/api/segments/trends', { query: { days } }),
+    segment: (id: string) => json<Segment>('GET', `/api/segments/${enc(id)}`),
+    createSegment: (body: SegmentBody) => json<Segment>('POST', '/api/segments', { body }),
+    updateSegment: (id: string, body: Partial<SegmentBody>) => json<Segment>('PUT', `/api/segments/${enc(id)}`, { body }),
+    deleteSegment: (id: string) => json<Segment>('DELETE', `/api/segments/${enc(id)}`),
+    preview: (definition: string | Record<string, unknown>) => json<Preview>('POST', '/api/segments/preview', { body: { definition } }),
+    members: (id: string, q: { cursor?: string | null; limit?: number; q?: string }) => json<MembersPage>('GET', `/api/segments/${enc(id)}/members`, { query: q }),
+    /** The members' CSV, as the browser downloads it. */
+    membersCsv: async (id: string, q?: string) => (await request('GET', `/api/segments/${enc(id)}/members`, { query: { format: 'csv', q }, accept: 'text/csv' })).blob(),
+    history: (id: string) => json<History>('GET', `/api/segments/${enc(id)}/history`),
+    explain: (id: string, profileId: string) => json<Explain>('GET', `/api/segments/${enc(id)}/explain/${enc(profileId)}`),
+    /** Recomputes the segment in SQL and compares with the live members (differences reported, not applied). */
+    recompute: (id: string) => json<Verify>('POST', `/api/segments/${enc(id)}/recompute`),
+
+    profile: (id: string) => json<Profile>('GET', `/api/profiles/${enc(id)}`),
+    findProfile: (by: { userId?: string; anonymousId?: string; email?: string }) => json<Profile>('GET', '/api/profiles', { query: by }),
+    timeline: (id: string, q: { limit?: number; cursor?: string | null; type?: string; event?: string }) =>
+      json<Timeline>('GET', `/api/profiles/${enc(id)}/events`, { query: q }),
+
+    recentEvents: (q: { after?: string | null; limit?: number }) => json<RecentEvents>('GET', '/api/events/recent', { query: q }),
+    quarantine: (q: { status?: 'pending' | 'replayed'; code?: string; limit?: number; offset?: number }) => json<QuarantinePage>('GET', '/api/quarantine', { query: q }),
+    replay: (ids: string[]) => json<ReplayResult>('POST', '/api/quarantine/replay', { body: { ids } }),
+    replayOne: (id: string, event?: Record<string, unknown>) => json<ReplayResult>('POST', `/api/quarantine/${enc(id)}/replay`, { body: event ? { event } : {} }),
+
+    keys: () => json<KeyList>('GET', '/api/keys'),
+    createKey: (body: { label: string; scopes: Scope[] }) => json<Key>('POST', '/api/keys', { body }),
+    revokeKey: (id: string) => json<Key>('DELETE', `/api/keys/${enc(id)}`),
+  };
+}
+
+export type Api = ReturnType<typeof createClient>;

@@ -1,0 +1,47 @@
+import type { ComponentChildren } from 'preact';
+
+export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: ComponentChildren; actions?: ComponentChildren }) {
+  return (
+    <header class="page-header">
+      <div>
+        <h1>{title}</h1>
+        {subtitle ? <p class="muted">{subtitle}</p> : null}
+      </div>
+      {actions ? <div class="actions">{actions}</div> : null}
+    </header>
+  );
+}
+
+export function Card({ title, children, actions, class: cls }: { title?: string; children: ComponentChildren; actions?: ComponentChildren; class?: string }) {
+  return (
+    <section class={`card ${cls ?? ''}`} aria-label={title}>
+      {title || actions ? (
+        <div class="card-head">
+          {title ? <h2>{title}</h2> : null}
+          {actions ? <div class="actions">{actions}</div> : null}
+        </div>
+      ) : null}
+      {children}
+    </section>
+  );
+}
+
+/** A key figure: label above, value below (the value is what tests and screen readers read). */
+export function Stat({ label, value, detail, testId }: { label: string; value: string; detail?: string; testId?: string }) {
+  return (
+    <div class="stat" data-testid={testId}>
+      <div class="stat-label">{label}</div>
+      <div class="stat-value">{value}</div>
+      {detail ? <div class="stat-detail muted">{detail}</div> : null}
+    </div>
+  );
+}
+
+export function Badge({ children, tone = 'neutral' }: { children: ComponentChildren; tone?: 'neutral' | 'good' | 'bad' | 'warn' | 'pii' }) {
+  return <span class={`badge badge-${tone}`}>{children}</span>;
+}
+
+/** Pretty-printed JSON in a scrollable block. */
+export function Json({ value }: { value: unknown }) {
+  return <pre class="json">{JSON.stringify(value, null, 2)}</pre>;
+}
