@@ -98,7 +98,7 @@ describe.skipIf(noBrowser('e2e/builder'))('segment builder', () => {
 
     await page.getByRole('button', { name: 'Add a condition to group 1' }).click();
     // Keyboard users land on the new condition.
-    expect(await focusedLabel(page)).toBe('Kind for condition 1');
+    await expect.poll(() => focusedLabel(page)).toBe('Kind for condition 1');
     await field(page, 'Kind for condition 1').selectOption('aggregate');
     await field(page, 'Event for condition 1').fill('Order Completed');
     await field(page, 'Time window for condition 1').selectOption('rolling');
@@ -167,7 +167,7 @@ describe.skipIf(noBrowser('e2e/builder'))('segment builder', () => {
     await page.getByRole('button', { name: 'Move condition 2 up' }).focus();
     await page.keyboard.press('Enter');
     await expect.poll(async () => flat(await text.inputValue())).toBe('rfm.segment in ("champions", "loyal") and score.engagement >= 60');
-    expect(await focusedLabel(page)).toBe('Move condition 1 down');
+    await expect.poll(() => focusedLabel(page)).toBe('Move condition 1 down');
 
     // Nested groups, negation and event filters come through as form fields too.
     await text.fill('not (trait.plan = "premium" or trait.loyalty_tier = "gold")\nand count(event = "Product Viewed" where category = "chaussures", within = 30d) >= 3');

@@ -34,15 +34,17 @@ describe.skipIf(noBrowser('e2e/shell'))('dashboard shell', () => {
     await page.getByLabel('Admin key').fill('test-admin-key-5678');
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
-    expect(await page.getByRole('link', { name: 'Overview' }).getAttribute('aria-current')).toBe('page');
+    expect(await page.getByRole('navigation').getByRole('link', { name: 'Overview', exact: true }).getAttribute('aria-current')).toBe('page');
     expect(jsErrors(page)).toEqual([]);
   });
 
   it('navigates between pages, shows a not-found page, and logs out', async () => {
     const page = await d.loggedIn('/');
-    await page.getByRole('link', { name: 'Segments' }).click();
+    const nav = page.getByRole('navigation', { name: 'Main navigation' });
+    await nav.getByRole('link', { name: 'Segments', exact: true }).click();
     await page.waitForURL(`${d.url}/segments`);
-    expect(await page.getByRole('link', { name: 'Segments' }).getAttribute('aria-current')).toBe('page');
+    expect(await nav.getByRole('link', { name: 'Segments', exact: true }).getAttribute('aria-current')).toBe('page');
+    expect(await nav.getByRole('link', { name: 'Overview', exact: true }).getAttribute('aria-current')).toBeNull();
     await page.goto(`${d.url}/no/such/page`);
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();
     await page.getByRole('button', { name: 'Log out' }).click();

@@ -32,6 +32,7 @@ export const RESULTS_DIR = fileURLToPath(new URL('../../test-results/', import.m
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const path = join(RESULTS_DIR, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  // A full-page capture would paint the sticky sidebar where the viewport ended: pin it to the top for the picture.
+  await page.screenshot({ path, fullPage: true, style: '.sidebar { position: static !important; }' });
   return path;
 }

@@ -1,5 +1,5 @@
 import { createContext, type ComponentChildren } from 'preact';
-import { useContext, useEffect, useRef } from 'preact/hooks';
+import { useContext, useLayoutEffect, useRef } from 'preact/hooks';
 import type { Translate } from '../../i18n/i18n.js';
 import type { Problem } from './convert.js';
 import type { NodeDraft } from './draft.js';
@@ -41,7 +41,8 @@ export function useEditor(): EditorApi {
 export function useFocusTarget(id: string) {
   const ref = useRef<HTMLDivElement>(null);
   const { focus, requestFocus } = useEditor();
-  useEffect(() => {
+  // Before paint, so a keyboard user's next key press already goes to the new control.
+  useLayoutEffect(() => {
     const el = ref.current;
     if (!focus || focus.id !== id || !el) return;
     // The first of the requested controls that can take the focus (moved to the top, "up" is disabled: "down").
