@@ -2,6 +2,15 @@ import * as Plot from '@observablehq/plot';
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 /**
+ * Plot names each mark's group (`<g aria-label="bar">`), which ARIA does not allow on an element without a role, and
+ * which a screen reader would only read as noise: the chart is named as a whole and its numbers are in a table.
+ */
+function quietMarks<T extends Element>(node: T): T {
+  for (const g of node.querySelectorAll('g[aria-label]')) g.removeAttribute('aria-label');
+  return node;
+}
+
+/**
  * An Observable Plot chart that fits its container's width and redraws when it changes. `plot` receives the width
  * and returns Plot options; `label` names the chart for screen readers (Plot's ariaLabel), and `table` (optional)
  * puts the same numbers in a visually hidden table, so the data is readable without the picture.
@@ -35,7 +44,7 @@ export function Chart({
   useEffect(() => {
     const el = ref.current;
     if (!el || width === 0) return;
-    const node = Plot.plot({ width, height, ariaLabel: label, style: { fontSize: '12px', background: 'transparent' }, ...plot(width) });
+    const node = quietMarks(Plot.plot({ width, height, ariaLabel: label, style: { fontSize: '12px', background: 'transparent' }, ...plot(width) }));
     el.replaceChildren(node);
     return () => node.remove();
   }, [plot, width, height, label]);
@@ -77,7 +86,7 @@ export function Sparkline({ values, label }: { values: number[]; label: string }
     const el = ref.current;
     if (!el) return;
     const data = values.map((v, i) => ({ i, v }));
-    const node = Plot.plot({
+    const node = quietMarks(Plot.plot({
       width: 96,
       height: 28,
       margin: 3,
@@ -85,7 +94,7 @@ export function Sparkline({ values, label }: { values: number[]; label: string }
       // The span carries the label (role img); the svg inside is presentational, so it is not announced twice.
       y: { domain: [Math.min(...values, 0), Math.max(...values, 1)] },
       marks: [Plot.lineY(data, { x: 'i', y: 'v', stroke: 'var(--accent)', strokeWidth: 1.5 }), Plot.dot(data.slice(-1), { x: 'i', y: 'v', r: 2, fill: 'var(--accent)' })],
-    });
+    }));
     el.replaceChildren(node);
     return () => node.remove();
   }, [values, label]);
