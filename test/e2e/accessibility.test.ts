@@ -7,7 +7,8 @@ import { startDashboard, type Dashboard } from '../support/dashboard.js';
 
 /**
  * Every page checked by axe-core (the accessibility engine behind Lighthouse and the browsers' audits) against
- * WCAG 2.1 A and AA: labels, names, roles, landmarks, contrast. Keyboard use is tested in the page suites.
+ * WCAG 2.1 A and AA: labels, names, roles, landmarks, contrast; and no page wider than a 1280 px window. Keyboard use
+ * is tested in the page suites.
  */
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -74,6 +75,9 @@ describe.skipIf(noBrowser('e2e/accessibility'))('accessibility (axe-core, WCAG 2
         // Wait until the page has its data: no loading message left.
         await expect.poll(() => page.getByRole('status').filter({ hasText: /Loading|Chargement/ }).count(), { timeout: 15_000 }).toBe(0);
         for (const v of await violations(page)) found.push(`${name}: ${v}`);
+        // Usable at 1280 px: nothing wider than the window (no sideways scrolling of the whole page).
+        const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+        if (scroll > client) found.push(`${name}: the page is ${scroll} px wide in a ${client} px window`);
       }
       if (locale === 'en-GB') await screenshot(page, 'accessibility-last-page');
       expect(found).toEqual([]);
