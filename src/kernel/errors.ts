@@ -100,6 +100,63 @@ export const ERROR_CATALOGUE = {
   'segments.not_manual': { status: 409, hint: 'Only manual lists take uploaded members; a rule segment follows its definition.' },
   'segments.in_use': { status: 409, hint: 'Other segments refer to this one with in_segment(...): change or delete them first.' },
 
+  // Data quality: field normalisers (src/quality/normalise), shared by imports and the tracking API's traits
+  'quality.invalid_spec': {
+    status: 400,
+    hint: 'Fix the normaliser spec at the path given; docs/normalisation.md lists each kind and its options.',
+  },
+  'quality.empty_value': { status: 400, hint: 'Fill the value in, or leave the column optional so that empty cells are skipped.' },
+  'quality.invalid_email': {
+    status: 400,
+    hint: 'Check the address: one @, a local part of at most 64 characters, a domain with a dot, no spaces, 254 characters in all.',
+  },
+  'quality.invalid_phone': {
+    status: 400,
+    hint: 'Check the digits, or write the number in international form (+33 6 12 34 56 78); national numbers are read in the default region of the spec.',
+  },
+  'quality.invalid_date': {
+    status: 400,
+    hint: 'Write the date in one of the formats declared for the column (or declare its format), and check that it exists in the calendar.',
+  },
+  'quality.ambiguous_date': {
+    status: 400,
+    hint: 'The value reads as different dates under the declared formats: declare only the format the column really uses.',
+  },
+  'quality.invalid_number': {
+    status: 400,
+    hint: 'Write the number with digits, an optional sign, one decimal separator and thousands grouped by three.',
+  },
+  'quality.ambiguous_number': {
+    status: 400,
+    hint: 'The value reads as different numbers (1,234 or 1.234 may be thousands or decimals): set decimalSeparator in the spec.',
+  },
+  'quality.unknown_currency': {
+    status: 400,
+    hint: 'Write an ISO 4217 code (EUR, USD, CHF) or a known symbol, or set defaultCurrency for amounts written without one.',
+  },
+  'quality.missing_rate': {
+    status: 400,
+    hint: "Add a rate for the currency on or before the amount's date to the rate table of the spec, or pass the date of the amount.",
+  },
+  'quality.invalid_country': {
+    status: 400,
+    hint: "Write an ISO 3166-1 code (FR, FRA) or the country's name in French or English, or add an alias to the spec.",
+  },
+  'quality.invalid_postal_code': {
+    status: 400,
+    hint: 'Write a French postal code as five digits, keeping the leading zero (01000); set numericInput if a spreadsheet dropped it.',
+  },
+  'quality.postal_code_mismatch': { status: 400, hint: 'The postal code does not belong to the country given: check both fields.' },
+  'quality.invalid_siren': { status: 400, hint: 'Write the SIREN as its 9 digits and check them against the Sirene register (annuaire-entreprises.data.gouv.fr).' },
+  'quality.invalid_siret': { status: 400, hint: 'Write the SIRET as its 14 digits (SIREN + NIC) and check them against the Sirene register.' },
+  'quality.invalid_name': { status: 400, hint: 'Write a name with letters, spaces, hyphens and apostrophes only.' },
+  'quality.invalid_address': { status: 400, hint: 'Write the address line with letters and digits.' },
+  'quality.invalid_unit': {
+    status: 400,
+    hint: 'Write the quantity with a unit of the same kind as the target (g, kg, lb; cm, m, in; ml, cl, l), or set defaultUnit.',
+  },
+  'quality.invalid_boolean': { status: 400, hint: 'Write oui/non, vrai/faux, yes/no, true/false or 1/0, or add the values to the spec.' },
+
   // Capacity and infrastructure (transient: clients retry)
   'server.overloaded': { status: 503, hint: 'Retry after the number of seconds in the Retry-After header.' },
   'server.shutting_down': { status: 503, hint: 'The server is stopping; retry against it once it is back.' },
