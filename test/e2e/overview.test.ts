@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import type { OverviewView } from '../../src/api/schemas.js';
@@ -131,10 +131,13 @@ describe.skipIf(noBrowser('e2e/overview'))('overview page', () => {
 
   it('on a fresh install, says how to send a first event instead of empty charts', async () => {
     const s = await startTestSegmentum();
+    let context: BrowserContext | undefined;
     try {
       await s.app.listen({ port: 0, host: '127.0.0.1' });
       const url = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
-      const { page } = await d.newPage();
+      const opened = await d.newPage();
+      context = opened.context;
+      const page = opened.page;
       await page.goto(`${url}/`);
       await page.getByLabel('Admin key').fill(ADMIN_KEY);
       await page.getByRole('button', { name: 'Log in' }).click();
@@ -147,6 +150,8 @@ describe.skipIf(noBrowser('e2e/overview'))('overview page', () => {
       await page.waitForURL(`${url}/settings#snippet`);
       expect(jsErrors(page)).toEqual([]);
     } finally {
+      // The page first: the server's close waits for every open connection, and an open page keeps its connections.
+      await context?.close();
       await s.close();
     }
   });

@@ -193,7 +193,8 @@ describe.skipIf(noBrowser('e2e/settings'))('settings page', () => {
     await section.getByText('There is no active write key. Create one to get a snippet.').waitFor();
 
     await section.getByRole('button', { name: 'Create a write key' }).click();
-    expect(await page.getByLabel('Label', { exact: true }).inputValue()).toBe('Website');
+    // The form is filled once the click has been rendered.
+    await expect.poll(() => page.getByLabel('Label', { exact: true }).inputValue()).toBe('Website');
     expect(await page.getByRole('checkbox', { name: 'track' }).isChecked()).toBe(true);
     expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).toBe('Website');
     await page.getByRole('button', { name: 'Create the key' }).click();

@@ -45,3 +45,50 @@ export function Badge({ children, tone = 'neutral' }: { children: ComponentChild
 export function Json({ value }: { value: unknown }) {
   return <pre class="json">{JSON.stringify(value, null, 2)}</pre>;
 }
+
+/** Suggestions for the inputs that name it in their `list` attribute. */
+export function Datalist({ id, values }: { id: string; values: readonly string[] }) {
+  return (
+    <datalist id={id}>
+      {values.map((v) => (
+        <option key={v} value={v} />
+      ))}
+    </datalist>
+  );
+}
+
+/**
+ * A filter's select: "all" (the empty value) and then one option a value, shown as it is. The label points at the
+ * select with `for`: a wrapping label would take the options' text into its name.
+ */
+export function FilterSelect({
+  id,
+  class: cls,
+  label,
+  all,
+  values,
+  value,
+  onChange,
+}: {
+  id: string;
+  class: string;
+  label: string;
+  all: string;
+  values: readonly string[];
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <div class={cls}>
+      <label for={id}>{label}</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        <option value="">{all}</option>
+        {values.map((v) => (
+          <option key={v} value={v}>
+            {v}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}

@@ -7,7 +7,7 @@ import { ApiError, type Segment } from '../../api/client.js';
 import { useQuery } from '../../api/hooks.js';
 import { useApi } from '../../api/session.js';
 import { ErrorBox, Loaded } from '../../components/feedback.js';
-import { PageHeader } from '../../components/ui.js';
+import { Datalist, PageHeader } from '../../components/ui.js';
 import { common } from '../../i18n/common.js';
 import { useT } from '../../i18n/i18n.js';
 import './builder.css';
@@ -362,31 +362,11 @@ function Builder({ segment }: { segment: Segment | null }) {
         </div>
       )}
 
-      <datalist id={LISTS.events}>
-        {events.map((e) => (
-          <option key={e} value={e} />
-        ))}
-      </datalist>
-      <datalist id={LISTS.traits}>
-        {KNOWN_TRAITS.map((e) => (
-          <option key={e} value={e} />
-        ))}
-      </datalist>
-      <datalist id={LISTS.properties}>
-        {KNOWN_PROPERTIES.map((e) => (
-          <option key={e} value={e} />
-        ))}
-      </datalist>
-      <datalist id={LISTS.computed}>
-        {COMPUTED_TRAITS.map((e) => (
-          <option key={e} value={e} />
-        ))}
-      </datalist>
-      <datalist id={LISTS.rfm}>
-        {RFM_SEGMENTS.map((e) => (
-          <option key={e} value={e} />
-        ))}
-      </datalist>
+      <Datalist id={LISTS.events} values={events} />
+      <Datalist id={LISTS.traits} values={KNOWN_TRAITS} />
+      <Datalist id={LISTS.properties} values={KNOWN_PROPERTIES} />
+      <Datalist id={LISTS.computed} values={COMPUTED_TRAITS} />
+      <Datalist id={LISTS.rfm} values={RFM_SEGMENTS} />
     </div>
   );
 }

@@ -2,8 +2,9 @@ import { Fragment } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, type RecentEvent } from '../../api/client.js';
 import { useApi } from '../../api/session.js';
+import { DataTable, DetailsRow, DetailsToggle, useOpenRows, type Column } from '../../components/data-table.js';
 import { ErrorBox } from '../../components/feedback.js';
-import { Badge, Card, Json } from '../../components/ui.js';
+import { Badge, Card, FilterSelect, Json } from '../../components/ui.js';
 import { useFormat, useT } from '../../i18n/i18n.js';
 import { messages } from './messages.js';
 
@@ -43,7 +44,7 @@ export function EventStream({ onFirstLoad }: { onFirstLoad?: () => void }) {
   const [announcement, setAnnouncement] = useState('');
   const [type, setType] = useState('');
   const [text, setText] = useState('');
-  const [open, setOpen] = useState<Set<string>>(new Set());
+  const json = useOpenRows();
 
   const cursor = useRef<string | null>(null);
   /** Bumped when polling stops: answers of an older generation are dropped and leave the cursor where it was. */
@@ -140,13 +141,14 @@ export function EventStream({ onFirstLoad }: { onFirstLoad?: () => void }) {
     });
   }, [events, type, text]);
 
-  const toggleJson = (k: string): void =>
-    setOpen((prev) => {
-      const next = new Set(prev);
-      if (next.has(k)) next.delete(k);
-      else next.add(k);
-      return next;
-    });
+  const columns: Column[] = [
+    { key: 'received', label: t('received') },
+    { key: 'type', label: t('type') },
+    { key: 'event', label: t('event') },
+    { key: 'user', label: t('user') },
+    { key: 'profile', label: t('profile') },
+    { key: 'json', label: t('json') },
+  ];
 
   return (
     <Card
@@ -173,18 +175,7 @@ export function EventStream({ onFirstLoad }: { onFirstLoad?: () => void }) {
       </p>
       {error ? <ErrorBox error={error} onRetry={() => void poll()} /> : null}
       <div class="toolbar">
-        {/* Labels point at their select with `for`: a wrapping label would take the options' text into its name. */}
-        <div class="field inline">
-          <label for="stream-type">{t('filterType')}</label>
-          <select id="stream-type" value={type} onChange={(e) => setType(e.currentTarget.value)}>
-            <option value="">{t('allTypes')}</option>
-            {TYPES.map((ty) => (
-              <option key={ty} value={ty}>
-                {ty}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect id="stream-type" class="field inline" label={t('filterType')} all={t('allTypes')} values={TYPES} value={type} onChange={setType} />
         <label class="field inline grow">
           <span>{t('filterText')}</span>
           <input type="search" value={text} onInput={(e) => setText(e.currentTarget.value)} />
@@ -199,73 +190,52 @@ export function EventStream({ onFirstLoad }: { onFirstLoad?: () => void }) {
         <>
           <p class="muted live-count">{t('shown', { shown: shown.length, kept: events.length, max: KEEP })}</p>
           {shown.length === 0 ? <p class="muted">{t('noMatch')}</p> : null}
-          <div class="live-scroll">
-            <table class="data live-table" data-testid="event-stream">
-              <caption class="visually-hidden">{t('streamCaption')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('received')}</th>
-                  <th scope="col">{t('type')}</th>
-                  <th scope="col">{t('event')}</th>
-                  <th scope="col">{t('user')}</th>
-                  <th scope="col">{t('profile')}</th>
-                  <th scope="col">{t('json')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {shown.map((e) => {
-                  const k = keyOf(e);
-                  const name = nameOf(e);
-                  const isOpen = open.has(k);
-                  const jsonId = `json-${e.messageId.replace(/[^\w-]/g, '_')}-${e.sourceId}`;
-                  return (
-                    <Fragment key={k}>
-                      <tr class={fresh.has(k) ? 'is-new' : undefined}>
-                        <td class="nowrap">
-                          <time dateTime={e.receivedAt} title={fmt.dateTime(e.receivedAt)}>
-                            {fmt.time(e.receivedAt)}
-                          </time>
-                        </td>
-                        <td>
-                          <Badge tone={e.type === 'track' ? 'good' : 'neutral'}>{e.type}</Badge>
-                        </td>
-                        <td class="live-name">{name ?? <span class="muted">{t('noName')}</span>}</td>
-                        <td class="live-user">
-                          {e.userId ? (
-                            <span class="mono">{e.userId}</span>
-                          ) : e.anonymousId ? (
-                            <>
-                              <span class="mono">{e.anonymousId}</span> <span class="muted">({t('anonymous')})</span>
-                            </>
-                          ) : null}
-                        </td>
-                        <td class="live-profile">{e.profileId ? <a href={`/profiles/${encodeURIComponent(e.profileId)}`} class="mono">{e.profileId}</a> : null}</td>
-                        <td>
-                          <button
-                            type="button"
-                            class="small"
-                            aria-expanded={isOpen}
-                            aria-controls={jsonId}
-                            aria-label={`${isOpen ? t('hideJson') : t('showJson')}: ${t('jsonOf', { what: name ?? e.type, time: fmt.time(e.receivedAt) })}`}
-                            onClick={() => toggleJson(k)}
-                          >
-                            {isOpen ? t('hideJson') : t('showJson')}
-                          </button>
-                        </td>
-                      </tr>
-                      {isOpen ? (
-                        <tr class="live-json-row">
-                          <td colSpan={6} id={jsonId}>
-                            <Json value={e} />
-                          </td>
-                        </tr>
+          <DataTable caption={t('streamCaption')} class="live-table" testId="event-stream" wrap="live-scroll" columns={columns}>
+            {shown.map((e) => {
+              const k = keyOf(e);
+              const name = nameOf(e);
+              const isOpen = json.isOpen(k);
+              const jsonId = `json-${e.messageId.replace(/[^\w-]/g, '_')}-${e.sourceId}`;
+              return (
+                <Fragment key={k}>
+                  <tr class={fresh.has(k) ? 'is-new' : undefined}>
+                    <td class="nowrap">
+                      <time dateTime={e.receivedAt} title={fmt.dateTime(e.receivedAt)}>
+                        {fmt.time(e.receivedAt)}
+                      </time>
+                    </td>
+                    <td>
+                      <Badge tone={e.type === 'track' ? 'good' : 'neutral'}>{e.type}</Badge>
+                    </td>
+                    <td class="live-name">{name ?? <span class="muted">{t('noName')}</span>}</td>
+                    <td class="live-user">
+                      {e.userId ? (
+                        <span class="mono">{e.userId}</span>
+                      ) : e.anonymousId ? (
+                        <>
+                          <span class="mono">{e.anonymousId}</span> <span class="muted">({t('anonymous')})</span>
+                        </>
                       ) : null}
-                    </Fragment>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+                    </td>
+                    <td class="live-profile">{e.profileId ? <a href={`/profiles/${encodeURIComponent(e.profileId)}`} class="mono">{e.profileId}</a> : null}</td>
+                    <td>
+                      <DetailsToggle
+                        open={isOpen}
+                        controls={jsonId}
+                        show={t('showJson')}
+                        hide={t('hideJson')}
+                        label={(action) => `${action}: ${t('jsonOf', { what: name ?? e.type, time: fmt.time(e.receivedAt) })}`}
+                        onToggle={() => json.toggle(k)}
+                      />
+                    </td>
+                  </tr>
+                  <DetailsRow open={isOpen} id={jsonId} class="live-json-row" colSpan={columns.length}>
+                    <Json value={e} />
+                  </DetailsRow>
+                </Fragment>
+              );
+            })}
+          </DataTable>
         </>
       ) : null}
     </Card>

@@ -3,8 +3,9 @@ import { useMemo, useState } from 'preact/hooks';
 import type { QuarantineItem, ReplayResult } from '../../api/client.js';
 import { useQuery } from '../../api/hooks.js';
 import { useApi } from '../../api/session.js';
+import { DataTable, DetailsRow, DetailsToggle, useOpenRows, type Column } from '../../components/data-table.js';
 import { ErrorBox, Loaded } from '../../components/feedback.js';
-import { Badge } from '../../components/ui.js';
+import { Badge, Datalist } from '../../components/ui.js';
 import { common } from '../../i18n/common.js';
 import { useFormat, useT, type Translate } from '../../i18n/i18n.js';
 import { messages } from './messages.js';
@@ -74,7 +75,7 @@ export function QuarantineSection() {
   const [result, setResult] = useState<ReplayResult | null>(null);
   const [actionError, setActionError] = useState<unknown>(null);
   const [busy, setBusy] = useState<string | null>(null);
-  const [open, setOpen] = useState<Set<string>>(new Set());
+  const raw = useOpenRows();
   const [drafts, setDrafts] = useState<Record<string, string>>({});
 
   const codes = useMemo(() => [...new Set([...KNOWN_CODES, ...(q.data?.items.map((i) => i.code) ?? [])])].sort(), [q.data]);
@@ -95,12 +96,7 @@ export function QuarantineSection() {
   };
 
   const toggle = (item: QuarantineItem): void => {
-    setOpen((prev) => {
-      const next = new Set(prev);
-      if (next.has(item.id)) next.delete(item.id);
-      else next.add(item.id);
-      return next;
-    });
+    raw.toggle(item.id);
     setDrafts((d) => (item.id in d ? d : { ...d, [item.id]: initialDraft(item.raw) }));
   };
 
@@ -114,6 +110,15 @@ export function QuarantineSection() {
     setCode(codeInput.trim());
     setOffset(0);
   };
+
+  const columns: Column[] = [
+    { key: 'received', label: t('qReceived') },
+    { key: 'code', label: t('qCode') },
+    { key: 'message', label: t('qMessage') },
+    { key: 'path', label: t('qPath') },
+    { key: 'raw', label: t('qRaw') },
+    { key: 'actions', label: t('qActions') },
+  ];
 
   return (
     <section id="quarantine" class="card live-quarantine" aria-labelledby="quarantine-title" tabIndex={-1}>
@@ -139,11 +144,7 @@ export function QuarantineSection() {
             <span>{t('code')}</span>
             <input type="text" list="quarantine-codes" value={codeInput} placeholder={t('allCodes')} onInput={(e) => setCodeInput(e.currentTarget.value)} spellcheck={false} />
           </label>
-          <datalist id="quarantine-codes">
-            {codes.map((c) => (
-              <option key={c} value={c} />
-            ))}
-          </datalist>
+          <Datalist id="quarantine-codes" values={codes} />
           <button type="submit">{t('applyFilter')}</button>
           {code ? (
             <button
@@ -192,98 +193,71 @@ export function QuarantineSection() {
                   {tc('next')}
                 </button>
               </div>
-              <div class="table-wrap">
-                <table class="data live-qtable" data-testid="quarantine-table">
-                  <caption class="visually-hidden">{t('qCaption')}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('qReceived')}</th>
-                      <th scope="col">{t('qCode')}</th>
-                      <th scope="col">{t('qMessage')}</th>
-                      <th scope="col">{t('qPath')}</th>
-                      <th scope="col">{t('qRaw')}</th>
-                      <th scope="col">{t('qActions')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.items.map((item) => {
-                      const isOpen = open.has(item.id);
-                      const detailId = `q-${domId(item.id)}`;
-                      const outcome = result?.results.find((r) => r.id === item.id);
-                      return (
-                        <Fragment key={item.id}>
-                          <tr data-id={item.id}>
-                            <td class="nowrap">
-                              <time dateTime={item.receivedAt}>{fmt.dateTime(item.receivedAt)}</time>
-                            </td>
-                            <td>
-                              <Badge tone={item.status === 'pending' ? 'bad' : 'neutral'}>{item.code}</Badge>
-                            </td>
-                            <td class="q-message">{item.message}</td>
-                            <td>{item.path ? <code>{item.path}</code> : <span class="muted">—</span>}</td>
-                            <td>
-                              <button
-                                type="button"
-                                class="small"
-                                aria-expanded={isOpen}
-                                aria-controls={detailId}
-                                aria-label={t('rawToggleAria', { action: isOpen ? t('hideRaw') : t('showRaw'), id: item.id })}
-                                onClick={() => toggle(item)}
-                              >
-                                {isOpen ? t('hideRaw') : t('showRaw')}
-                              </button>
-                            </td>
-                            <td class="nowrap">
-                              {item.status === 'pending' ? (
-                                <button
-                                  type="button"
-                                  class="small"
-                                  disabled={busy !== null}
-                                  aria-label={t('replayAria', { id: item.id })}
-                                  onClick={() => void run(item.id, () => api.replayOne(item.id))}
-                                >
-                                  {busy === item.id ? t('replaying') : t('replay')}
-                                </button>
-                              ) : (
-                                <Badge tone="good">{t.plural('replayedTimes', item.replayCount)}</Badge>
-                              )}
-                              {outcome ? (
-                                <div class="q-outcome">
-                                  <OutcomeBadge outcome={outcome.outcome} t={t} />
-                                </div>
-                              ) : null}
-                            </td>
-                          </tr>
-                          {isOpen ? (
-                            <tr class="q-detail-row">
-                              <td colSpan={6} id={detailId}>
-                                <QuarantineDetail
-                                  item={item}
-                                  draft={drafts[item.id] ?? initialDraft(item.raw)}
-                                  setDraft={(text) => setDrafts((d) => ({ ...d, [item.id]: text }))}
-                                  busy={busy}
-                                  t={t}
-                                  onReplay={(event) =>
-                                    void run(`edit:${item.id}`, () => api.replayOne(item.id, event), (r) => {
-                                      if (r.results.some((x) => x.id === item.id && x.outcome !== 'rejected')) {
-                                        setOpen((prev) => {
-                                          const next = new Set(prev);
-                                          next.delete(item.id);
-                                          return next;
-                                        });
-                                      }
-                                    })
-                                  }
-                                />
-                              </td>
-                            </tr>
+              <DataTable caption={t('qCaption')} class="live-qtable" testId="quarantine-table" columns={columns}>
+                {page.items.map((item) => {
+                  const isOpen = raw.isOpen(item.id);
+                  const detailId = `q-${domId(item.id)}`;
+                  const outcome = result?.results.find((r) => r.id === item.id);
+                  return (
+                    <Fragment key={item.id}>
+                      <tr data-id={item.id}>
+                        <td class="nowrap">
+                          <time dateTime={item.receivedAt}>{fmt.dateTime(item.receivedAt)}</time>
+                        </td>
+                        <td>
+                          <Badge tone={item.status === 'pending' ? 'bad' : 'neutral'}>{item.code}</Badge>
+                        </td>
+                        <td class="q-message">{item.message}</td>
+                        <td>{item.path ? <code>{item.path}</code> : <span class="muted">—</span>}</td>
+                        <td>
+                          <DetailsToggle
+                            open={isOpen}
+                            controls={detailId}
+                            show={t('showRaw')}
+                            hide={t('hideRaw')}
+                            label={(action) => t('rawToggleAria', { action, id: item.id })}
+                            onToggle={() => toggle(item)}
+                          />
+                        </td>
+                        <td class="nowrap">
+                          {item.status === 'pending' ? (
+                            <button
+                              type="button"
+                              class="small"
+                              disabled={busy !== null}
+                              aria-label={t('replayAria', { id: item.id })}
+                              onClick={() => void run(item.id, () => api.replayOne(item.id))}
+                            >
+                              {busy === item.id ? t('replaying') : t('replay')}
+                            </button>
+                          ) : (
+                            <Badge tone="good">{t.plural('replayedTimes', item.replayCount)}</Badge>
+                          )}
+                          {outcome ? (
+                            <div class="q-outcome">
+                              <OutcomeBadge outcome={outcome.outcome} t={t} />
+                            </div>
                           ) : null}
-                        </Fragment>
-                      );
-                    })}
-                  </tbody>
-                </table>
-              </div>
+                        </td>
+                      </tr>
+                      <DetailsRow open={isOpen} id={detailId} class="q-detail-row" colSpan={columns.length}>
+                        <QuarantineDetail
+                          item={item}
+                          draft={drafts[item.id] ?? initialDraft(item.raw)}
+                          setDraft={(text) => setDrafts((d) => ({ ...d, [item.id]: text }))}
+                          busy={busy}
+                          t={t}
+                          onReplay={(event) =>
+                            void run(`edit:${item.id}`, () => api.replayOne(item.id, event), (r) => {
+                              if (r.results.some((x) => x.id === item.id && x.outcome !== 'rejected')) raw.close(item.id);
+                            })
+                          }
+                        />
+                      </DetailsRow>
+                    </Fragment>
+                  );
+                })}
+              </DataTable>
             </>
           );
         }}

@@ -3,6 +3,7 @@ import { useCallback, useMemo } from 'preact/hooks';
 import type { Overview } from '../../api/client.js';
 import { useQuery } from '../../api/hooks.js';
 import { Chart, Sparkline } from '../../components/chart.js';
+import { DataTable } from '../../components/data-table.js';
 import { Loaded } from '../../components/feedback.js';
 import { Badge, Card, PageHeader, Stat } from '../../components/ui.js';
 import { useFormat, useT, type Format, type Translate } from '../../i18n/i18n.js';
@@ -208,56 +209,45 @@ function SegmentsTable({ o, t, fmt }: { o: Overview; t: T; fmt: Format }) {
         </>
       }
     >
-      {rows.length === 0 ? (
-        <p class="muted">{t('segmentsEmpty')}</p>
-      ) : (
-        <div class="table-wrap">
-          <table class="data overview-segments">
-            <caption class="visually-hidden">{t('segmentsCaption')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('segmentName')}</th>
-                <th scope="col">{t('segmentKind')}</th>
-                <th scope="col" class="num">
-                  {t('size')}
-                </th>
-                <th scope="col">{t('trend')}</th>
-                <th scope="col" class="num">
-                  {t('change')}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((s) => {
-                const sizes = s.trend.map((p) => p.size);
-                const first = sizes[0] ?? s.size;
-                const last = sizes[sizes.length - 1] ?? s.size;
-                const change = last - first;
-                const pct = first > 0 ? fmt.percent(change / first) : null;
-                const tone = change > 0 ? 'up' : change < 0 ? 'down' : 'flat';
-                return (
-                  <tr key={s.id}>
-                    <th scope="row">
-                      <a href={`/segments/${encodeURIComponent(s.id)}`}>{s.name}</a>
-                    </th>
-                    <td>
-                      <Badge>{t(s.kind === 'rule' ? 'kind_rule' : 'kind_manual')}</Badge>
-                    </td>
-                    <td class="num">{fmt.number(s.size)}</td>
-                    <td>
-                      {sizes.length > 1 ? <Sparkline values={sizes} label={t('trendLabel', { name: s.name, values: sizes.map((v) => fmt.number(v)).join(', ') })} /> : null}
-                    </td>
-                    <td class={`num change-${tone}`}>
-                      {signed(fmt, change)}
-                      {pct !== null && change !== 0 ? <span class="muted"> ({change > 0 ? `+${pct}` : pct})</span> : null}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        caption={t('segmentsCaption')}
+        class="overview-segments"
+        empty={t('segmentsEmpty')}
+        columns={[
+          { key: 'name', label: t('segmentName') },
+          { key: 'kind', label: t('segmentKind') },
+          { key: 'size', label: t('size'), numeric: true },
+          { key: 'trend', label: t('trend') },
+          { key: 'change', label: t('change'), numeric: true },
+        ]}
+      >
+        {rows.map((s) => {
+          const sizes = s.trend.map((p) => p.size);
+          const first = sizes[0] ?? s.size;
+          const last = sizes[sizes.length - 1] ?? s.size;
+          const change = last - first;
+          const pct = first > 0 ? fmt.percent(change / first) : null;
+          const tone = change > 0 ? 'up' : change < 0 ? 'down' : 'flat';
+          return (
+            <tr key={s.id}>
+              <th scope="row">
+                <a href={`/segments/${encodeURIComponent(s.id)}`}>{s.name}</a>
+              </th>
+              <td>
+                <Badge>{t(s.kind === 'rule' ? 'kind_rule' : 'kind_manual')}</Badge>
+              </td>
+              <td class="num">{fmt.number(s.size)}</td>
+              <td>
+                {sizes.length > 1 ? <Sparkline values={sizes} label={t('trendLabel', { name: s.name, values: sizes.map((v) => fmt.number(v)).join(', ') })} /> : null}
+              </td>
+              <td class={`num change-${tone}`}>
+                {signed(fmt, change)}
+                {pct !== null && change !== 0 ? <span class="muted"> ({change > 0 ? `+${pct}` : pct})</span> : null}
+              </td>
+            </tr>
+          );
+        })}
+      </DataTable>
     </Card>
   );
 }

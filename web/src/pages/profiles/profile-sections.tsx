@@ -2,6 +2,7 @@ import * as Plot from '@observablehq/plot';
 import { useCallback, useMemo } from 'preact/hooks';
 import type { Profile } from '../../api/client.js';
 import { Chart } from '../../components/chart.js';
+import { DataTable } from '../../components/data-table.js';
 import { Badge, Card, Stat } from '../../components/ui.js';
 import { useFormat, useT } from '../../i18n/i18n.js';
 import { messages, type MessageKey } from './messages.js';
@@ -42,29 +43,24 @@ export function IdentitiesSection({ profile }: { profile: Profile }) {
   return (
     <Card title={t('identitiesTitle')}>
       <p class="muted card-intro">{t('identitiesIntro')}</p>
-      <div class="table-wrap">
-        <table class="data">
-          <caption class="visually-hidden">{t('identitiesCaption')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('colKind')}</th>
-              <th scope="col">{t('colValue')}</th>
-              <th scope="col">{t('colFirstSeen')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {profile.identities.map((i) => (
-              <tr key={`${i.kind}:${i.value}`}>
-                <th scope="row">{t(`idKind_${i.kind}`)}</th>
-                <td class="profile-id">{i.value}</td>
-                <td>
-                  <When iso={i.firstSeen} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption={t('identitiesCaption')}
+        columns={[
+          { key: 'kind', label: t('colKind') },
+          { key: 'value', label: t('colValue') },
+          { key: 'firstSeen', label: t('colFirstSeen') },
+        ]}
+      >
+        {profile.identities.map((i) => (
+          <tr key={`${i.kind}:${i.value}`}>
+            <th scope="row">{t(`idKind_${i.kind}`)}</th>
+            <td class="profile-id">{i.value}</td>
+            <td>
+              <When iso={i.firstSeen} />
+            </td>
+          </tr>
+        ))}
+      </DataTable>
     </Card>
   );
 }
@@ -73,53 +69,45 @@ export function MergesSection({ profile }: { profile: Profile }) {
   const t = useT(messages);
   return (
     <Card title={t('mergesTitle')}>
-      {profile.merges.length === 0 ? (
-        <p class="muted">{t('noMerges')}</p>
-      ) : (
-        <div class="table-wrap">
-          <table class="data">
-            <caption class="visually-hidden">{t('mergesCaption')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('colTime')}</th>
-                <th scope="col">{t('colAction')}</th>
-                <th scope="col">{t('colOther')}</th>
-                <th scope="col">{t('colReason')}</th>
-                <th scope="col">{t('colActor')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {profile.merges.map((m, i) => (
-                <tr key={`${m.at}-${i}`}>
-                  <td>
-                    <When iso={m.at} />
-                  </td>
-                  <td>
-                    <Badge tone={m.action === 'merge' ? 'good' : 'warn'}>{t(`action_${m.action}`)}</Badge>
-                  </td>
-                  <td class="profile-id">{m.otherProfileId ? <a href={profileHref(m.otherProfileId)}>{m.otherProfileId}</a> : '—'}</td>
-                  <td>
-                    {m.reason}
-                    {m.ids.length > 0 ? (
-                      <details>
-                        <summary>{t.plural('mergeIds', m.ids.length)}</summary>
-                        <ul class="merge-ids">
-                          {m.ids.map((id) => (
-                            <li key={id}>{id}</li>
-                          ))}
-                        </ul>
-                      </details>
-                    ) : null}
-                  </td>
-                  <td>
-                    <code>{m.actor}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        caption={t('mergesCaption')}
+        empty={t('noMerges')}
+        columns={[
+          { key: 'time', label: t('colTime') },
+          { key: 'action', label: t('colAction') },
+          { key: 'other', label: t('colOther') },
+          { key: 'reason', label: t('colReason') },
+          { key: 'actor', label: t('colActor') },
+        ]}
+      >
+        {profile.merges.map((m, i) => (
+          <tr key={`${m.at}-${i}`}>
+            <td>
+              <When iso={m.at} />
+            </td>
+            <td>
+              <Badge tone={m.action === 'merge' ? 'good' : 'warn'}>{t(`action_${m.action}`)}</Badge>
+            </td>
+            <td class="profile-id">{m.otherProfileId ? <a href={profileHref(m.otherProfileId)}>{m.otherProfileId}</a> : '—'}</td>
+            <td>
+              {m.reason}
+              {m.ids.length > 0 ? (
+                <details>
+                  <summary>{t.plural('mergeIds', m.ids.length)}</summary>
+                  <ul class="merge-ids">
+                    {m.ids.map((id) => (
+                      <li key={id}>{id}</li>
+                    ))}
+                  </ul>
+                </details>
+              ) : null}
+            </td>
+            <td>
+              <code>{m.actor}</code>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
     </Card>
   );
 }
@@ -203,39 +191,31 @@ export function SegmentsSection({ profile }: { profile: Profile }) {
   const segments = profile.segments ?? [];
   return (
     <Card title={t('segmentsTitle')}>
-      {segments.length === 0 ? (
-        <p class="muted">{t('noSegments')}</p>
-      ) : (
-        <div class="table-wrap">
-          <table class="data">
-            <caption class="visually-hidden">{t('segmentsCaption')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('colSegment')}</th>
-                <th scope="col">{t('colSince')}</th>
-                <th scope="col">{t('colExplain')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {segments.map((s) => (
-                <tr key={s.id}>
-                  <th scope="row">
-                    <a href={segmentHref(s.id)}>{s.name}</a>
-                  </th>
-                  <td>
-                    <When iso={s.since} />
-                  </td>
-                  <td>
-                    <a href={`${segmentHref(s.id)}/explain/${encodeURIComponent(profile.id)}`} aria-label={t('whyLabel', { name: s.name })}>
-                      {t('why')}
-                    </a>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        caption={t('segmentsCaption')}
+        empty={t('noSegments')}
+        columns={[
+          { key: 'segment', label: t('colSegment') },
+          { key: 'since', label: t('colSince') },
+          { key: 'explain', label: t('colExplain') },
+        ]}
+      >
+        {segments.map((s) => (
+          <tr key={s.id}>
+            <th scope="row">
+              <a href={segmentHref(s.id)}>{s.name}</a>
+            </th>
+            <td>
+              <When iso={s.since} />
+            </td>
+            <td>
+              <a href={`${segmentHref(s.id)}/explain/${encodeURIComponent(profile.id)}`} aria-label={t('whyLabel', { name: s.name })}>
+                {t('why')}
+              </a>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
     </Card>
   );
 }

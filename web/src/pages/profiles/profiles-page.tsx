@@ -3,6 +3,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { ApiError, type Api, type Profile, type RecentEvent } from '../../api/client.js';
 import { useQuery } from '../../api/hooks.js';
 import { useApi } from '../../api/session.js';
+import { DataTable } from '../../components/data-table.js';
 import { ErrorBox, Loaded } from '../../components/feedback.js';
 import { Badge, Card, PageHeader } from '../../components/ui.js';
 import { useT } from '../../i18n/i18n.js';
@@ -81,41 +82,33 @@ function RecentProfiles() {
     <Card title={t('recentTitle')}>
       <p class="muted card-intro">{t('recentIntro')}</p>
       <Loaded q={q}>
-        {() =>
-          rows.length === 0 ? (
-            <p class="muted">{t('recentEmpty')}</p>
-          ) : (
-            <div class="table-wrap">
-              <table class="data">
-                <caption class="visually-hidden">{t('recentCaption')}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('colProfile')}</th>
-                    <th scope="col">{t('profileId')}</th>
-                    <th scope="col">{t('colLastEvent')}</th>
-                    <th scope="col">{t('colWhen')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((r) => (
-                    <tr key={r.profileId}>
-                      <th scope="row">
-                        <a href={`/profiles/${encodeURIComponent(r.profileId)}`}>{r.userId ?? `${t('anonymous')} ${(r.anonymousId ?? r.profileId).slice(0, 8)}`}</a>
-                      </th>
-                      <td class="profile-id">{r.profileId}</td>
-                      <td>
-                        <Badge>{r.last.type}</Badge> {r.last.event ?? ''}
-                      </td>
-                      <td>
-                        <When iso={r.last.timestamp} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )
-        }
+        {() => (
+          <DataTable
+            caption={t('recentCaption')}
+            empty={t('recentEmpty')}
+            columns={[
+              { key: 'profile', label: t('colProfile') },
+              { key: 'id', label: t('profileId') },
+              { key: 'lastEvent', label: t('colLastEvent') },
+              { key: 'when', label: t('colWhen') },
+            ]}
+          >
+            {rows.map((r) => (
+              <tr key={r.profileId}>
+                <th scope="row">
+                  <a href={`/profiles/${encodeURIComponent(r.profileId)}`}>{r.userId ?? `${t('anonymous')} ${(r.anonymousId ?? r.profileId).slice(0, 8)}`}</a>
+                </th>
+                <td class="profile-id">{r.profileId}</td>
+                <td>
+                  <Badge>{r.last.type}</Badge> {r.last.event ?? ''}
+                </td>
+                <td>
+                  <When iso={r.last.timestamp} />
+                </td>
+              </tr>
+            ))}
+          </DataTable>
+        )}
       </Loaded>
     </Card>
   );

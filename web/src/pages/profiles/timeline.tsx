@@ -3,7 +3,7 @@ import type { Timeline as TimelinePage, TimelineEvent } from '../../api/client.j
 import { useQuery } from '../../api/hooks.js';
 import { useApi } from '../../api/session.js';
 import { ErrorBox, Loaded } from '../../components/feedback.js';
-import { Badge, Card, Json } from '../../components/ui.js';
+import { Badge, Card, Datalist, FilterSelect, Json } from '../../components/ui.js';
 import { useT } from '../../i18n/i18n.js';
 import { messages } from './messages.js';
 import { When } from './values.js';
@@ -128,26 +128,20 @@ export function Timeline({ profileId }: { profileId: string }) {
           apply({ type: filter.type, event: draftEvent });
         }}
       >
-        <div class="field">
-          <label for="timeline-type">{t('filterType')}</label>
-          <select id="timeline-type" value={filter.type} onChange={(e) => apply({ type: e.currentTarget.value, event: draftEvent })}>
-            <option value="">{t('allTypes')}</option>
-            {TYPES.map((ty) => (
-              <option key={ty} value={ty}>
-                {ty}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect
+          id="timeline-type"
+          class="field"
+          label={t('filterType')}
+          all={t('allTypes')}
+          values={TYPES}
+          value={filter.type}
+          onChange={(type) => apply({ type, event: draftEvent })}
+        />
         <div class="field">
           <label for="timeline-event">{t('filterEvent')}</label>
           <input id="timeline-event" type="search" list="timeline-event-names" value={draftEvent} onInput={(e) => setDraftEvent(e.currentTarget.value)} />
         </div>
-        <datalist id="timeline-event-names">
-          {[...names.current].sort().map((n) => (
-            <option key={n} value={n} />
-          ))}
-        </datalist>
+        <Datalist id="timeline-event-names" values={[...names.current].sort()} />
         <button type="submit">{t('filterApply')}</button>
         {filtered ? (
           <button

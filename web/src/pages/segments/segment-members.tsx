@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Segment } from '../../api/client.js';
 import { useQuery } from '../../api/hooks.js';
 import { useApi } from '../../api/session.js';
+import { DataTable } from '../../components/data-table.js';
 import { ErrorBox, Loaded } from '../../components/feedback.js';
 import { common } from '../../i18n/common.js';
 import { useFormat, useT } from '../../i18n/i18n.js';
@@ -115,43 +116,35 @@ export function SegmentMembers({ segment, onPage }: { segment: Segment; onPage?:
         </label>
       </div>
       <Loaded q={q}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <p class="muted">{search ? t('noMembersMatch', { q: search }) : t('noMembers')}</p>
-          ) : (
-            <div class="table-wrap">
-              <table class="data members-table" aria-busy={q.loading ? 'true' : 'false'}>
-                <caption class="visually-hidden">{t('membersCaption')}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('profile')}</th>
-                    <th scope="col">{t('userId')}</th>
-                    <th scope="col">{t('since')}</th>
-                    <th scope="col">
-                      <span class="visually-hidden">{t('why')}</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.items.map((m) => (
-                    <tr key={m.profileId} data-profile={m.profileId}>
-                      <td class="mono">
-                        <a href={`/profiles/${encodeURIComponent(m.profileId)}`}>{m.profileId}</a>
-                      </td>
-                      <td>{m.userId ? <span class="mono">{m.userId}</span> : <span class="muted">{t('noUserId')}</span>}</td>
-                      <td>{f.dateTime(m.since)}</td>
-                      <td>
-                        <a href={`/segments/${encodeURIComponent(segment.id)}/explain/${encodeURIComponent(m.profileId)}`} aria-label={t('whyLabel', { id: m.profileId })}>
-                          {t('why')}
-                        </a>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )
-        }
+        {(page) => (
+          <DataTable
+            caption={t('membersCaption')}
+            empty={search ? t('noMembersMatch', { q: search }) : t('noMembers')}
+            class="members-table"
+            busy={q.loading}
+            columns={[
+              { key: 'profile', label: t('profile') },
+              { key: 'userId', label: t('userId') },
+              { key: 'since', label: t('since') },
+              { key: 'why', label: t('why'), hiddenLabel: true },
+            ]}
+          >
+            {page.items.map((m) => (
+              <tr key={m.profileId} data-profile={m.profileId}>
+                <td class="mono">
+                  <a href={`/profiles/${encodeURIComponent(m.profileId)}`}>{m.profileId}</a>
+                </td>
+                <td>{m.userId ? <span class="mono">{m.userId}</span> : <span class="muted">{t('noUserId')}</span>}</td>
+                <td>{f.dateTime(m.since)}</td>
+                <td>
+                  <a href={`/segments/${encodeURIComponent(segment.id)}/explain/${encodeURIComponent(m.profileId)}`} aria-label={t('whyLabel', { id: m.profileId })}>
+                    {t('why')}
+                  </a>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
+        )}
       </Loaded>
       <nav class="pager" aria-label={t('members')}>
         <button type="button" disabled={cursors.length <= 1 || q.loading} onClick={() => setCursors((c) => c.slice(0, -1))}>

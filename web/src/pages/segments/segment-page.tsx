@@ -4,7 +4,7 @@ import { ApiError, type Segment, type Verify } from '../../api/client.js';
 import { useQuery } from '../../api/hooks.js';
 import { useApi } from '../../api/session.js';
 import { ErrorBox, Loaded, Loading } from '../../components/feedback.js';
-import { Badge, Card, PageHeader } from '../../components/ui.js';
+import { Badge, Card, Datalist, PageHeader } from '../../components/ui.js';
 import { useFormat, useT } from '../../i18n/i18n.js';
 import { messages } from './messages.js';
 import { SegmentCharts } from './segment-charts.js';
@@ -201,11 +201,7 @@ function ExplainForm({ segment, memberIds }: { segment: Segment; memberIds: stri
           <span>{t('explainProfile')}</span>
           <input type="text" list="explain-members" value={profile} onInput={(e) => setProfile(e.currentTarget.value)} autocomplete="off" spellcheck={false} />
         </label>
-        <datalist id="explain-members">
-          {memberIds.map((id) => (
-            <option key={id} value={id} />
-          ))}
-        </datalist>
+        <Datalist id="explain-members" values={memberIds} />
         <button type="submit" class="primary" disabled={profile.trim() === ''}>
           {t('explainButton')}
         </button>

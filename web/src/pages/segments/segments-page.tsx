@@ -2,6 +2,7 @@ import { useMemo, useState } from 'preact/hooks';
 import type { Api, Segment } from '../../api/client.js';
 import { useQuery } from '../../api/hooks.js';
 import { Sparkline } from '../../components/chart.js';
+import { DataTable } from '../../components/data-table.js';
 import { Loaded } from '../../components/feedback.js';
 import { PageHeader } from '../../components/ui.js';
 import { useFormat, useT } from '../../i18n/i18n.js';
@@ -119,52 +120,46 @@ function SegmentTable({
   return (
     <section class="card" aria-labelledby="segments-table-caption">
       {toolbar}
-      {items.length === 0 ? (
-        <p class="muted">
-          {t('noSegments')} <a href="/segments/new">{t('newSegment')}</a>
-        </p>
-      ) : rows.length === 0 ? (
-        <p class="muted">{t('noMatch', { filter: filter.trim() })}</p>
-      ) : (
-        <div class="table-wrap">
-          <table class="data segments-table">
-            <caption id="segments-table-caption" class="visually-hidden">
-              {t('listCaption')}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('name')}</th>
-                <th scope="col">{t('kindLabel')}</th>
-                <th scope="col" class="num">
-                  {t('size')}
-                </th>
-                <th scope="col">{t('trend')}</th>
-                <th scope="col">{t('updated')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((s) => (
-                <tr key={s.id} data-segment={s.id}>
-                  <th scope="row" class="segment-name">
-                    <a href={`/segments/${encodeURIComponent(s.id)}`}>{s.name}</a>
-                    <div class={`segment-description ${s.description ? '' : 'muted'}`}>{s.description || t('noDescription')}</div>
-                  </th>
-                  <td>
-                    <KindBadge kind={s.kind} />
-                  </td>
-                  <td class="num" data-testid="segment-size">
-                    {s.size === undefined ? '—' : f.number(s.size)}
-                  </td>
-                  <td>
-                    <Trend name={s.name} trend={trends === undefined ? undefined : trends === null ? null : (trends.get(s.id) ?? null)} />
-                  </td>
-                  <td class="nowrap">{f.dateTime(s.updatedAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        caption={t('listCaption')}
+        empty={
+          items.length === 0 ? (
+            <>
+              {t('noSegments')} <a href="/segments/new">{t('newSegment')}</a>
+            </>
+          ) : (
+            t('noMatch', { filter: filter.trim() })
+          )
+        }
+        captionId="segments-table-caption"
+        class="segments-table"
+        columns={[
+          { key: 'name', label: t('name') },
+          { key: 'kind', label: t('kindLabel') },
+          { key: 'size', label: t('size'), numeric: true },
+          { key: 'trend', label: t('trend') },
+          { key: 'updated', label: t('updated') },
+        ]}
+      >
+        {rows.map((s) => (
+          <tr key={s.id} data-segment={s.id}>
+            <th scope="row" class="segment-name">
+              <a href={`/segments/${encodeURIComponent(s.id)}`}>{s.name}</a>
+              <div class={`segment-description ${s.description ? '' : 'muted'}`}>{s.description || t('noDescription')}</div>
+            </th>
+            <td>
+              <KindBadge kind={s.kind} />
+            </td>
+            <td class="num" data-testid="segment-size">
+              {s.size === undefined ? '—' : f.number(s.size)}
+            </td>
+            <td>
+              <Trend name={s.name} trend={trends === undefined ? undefined : trends === null ? null : (trends.get(s.id) ?? null)} />
+            </td>
+            <td class="nowrap">{f.dateTime(s.updatedAt)}</td>
+          </tr>
+        ))}
+      </DataTable>
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Key } from '../../api/client.js';
 import { useApi, useSession } from '../../api/session.js';
+import { DataTable } from '../../components/data-table.js';
 import { ErrorBox } from '../../components/feedback.js';
 import { Badge } from '../../components/ui.js';
 import { useFormat, useT } from '../../i18n/i18n.js';
@@ -28,54 +29,49 @@ export function KeysTable({ keys, onChanged }: { keys: Key[]; onChanged: () => v
   const [revoking, setRevoking] = useState<Key | null>(null);
   const isMine = (k: Key): boolean => k.prefix !== '' && session.key !== null && session.key.startsWith(k.prefix) && (k.key === null || k.key === session.key);
 
-  if (keys.length === 0) return <p class="muted">{t('noKeys')}</p>;
   return (
     <>
-      <div class="table-wrap">
-        <table class="data keys-table" data-testid="keys-table">
-          <caption class="visually-hidden">{t('keysCaption')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('label')}</th>
-              <th scope="col">{t('scopes')}</th>
-              <th scope="col">{t('prefix')}</th>
-              <th scope="col">{t('created')}</th>
-              <th scope="col">{t('status')}</th>
-              <th scope="col">
-                <span class="visually-hidden">{t('actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {keys.map((k) => (
-              <tr key={k.id} data-key-id={k.id} class={k.revokedAt ? 'is-revoked' : undefined}>
-                <th scope="row">
-                  {k.label}
-                  {isMine(k) ? (
-                    <>
-                      {' '}
-                      <Badge>{t('yourKey')}</Badge>
-                    </>
-                  ) : null}
-                </th>
-                <td>
-                  <ScopeBadges scopes={k.scopes} />
-                </td>
-                <td>{k.prefix ? <code>{k.prefix}…</code> : <span class="muted">{t('noPrefix')}</span>}</td>
-                <td class="nowrap">{fmt.dateTime(k.createdAt)}</td>
-                <td>{k.revokedAt ? <Badge tone="bad">{t('revokedOn', { date: fmt.dateTime(k.revokedAt) })}</Badge> : <Badge tone="good">{t('active')}</Badge>}</td>
-                <td>
-                  {k.revokedAt ? null : (
-                    <button type="button" class="danger small" aria-label={t('revokeAria', { label: k.label, prefix: k.prefix || t('noPrefix') })} onClick={() => setRevoking(k)}>
-                      {t('revoke')}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption={t('keysCaption')}
+        class="keys-table"
+        testId="keys-table"
+        empty={t('noKeys')}
+        columns={[
+          { key: 'label', label: t('label') },
+          { key: 'scopes', label: t('scopes') },
+          { key: 'prefix', label: t('prefix') },
+          { key: 'created', label: t('created') },
+          { key: 'status', label: t('status') },
+          { key: 'actions', label: t('actions'), hiddenLabel: true },
+        ]}
+      >
+        {keys.map((k) => (
+          <tr key={k.id} data-key-id={k.id} class={k.revokedAt ? 'is-revoked' : undefined}>
+            <th scope="row">
+              {k.label}
+              {isMine(k) ? (
+                <>
+                  {' '}
+                  <Badge>{t('yourKey')}</Badge>
+                </>
+              ) : null}
+            </th>
+            <td>
+              <ScopeBadges scopes={k.scopes} />
+            </td>
+            <td>{k.prefix ? <code>{k.prefix}…</code> : <span class="muted">{t('noPrefix')}</span>}</td>
+            <td class="nowrap">{fmt.dateTime(k.createdAt)}</td>
+            <td>{k.revokedAt ? <Badge tone="bad">{t('revokedOn', { date: fmt.dateTime(k.revokedAt) })}</Badge> : <Badge tone="good">{t('active')}</Badge>}</td>
+            <td>
+              {k.revokedAt ? null : (
+                <button type="button" class="danger small" aria-label={t('revokeAria', { label: k.label, prefix: k.prefix || t('noPrefix') })} onClick={() => setRevoking(k)}>
+                  {t('revoke')}
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       {revoking ? (
         <RevokeDialog
           target={revoking}
