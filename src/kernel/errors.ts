@@ -156,6 +156,39 @@ export const ERROR_CATALOGUE = {
     hint: 'Write the quantity with a unit of the same kind as the target (g, kg, lb; cm, m, in; ml, cl, l), or set defaultUnit.',
   },
   'quality.invalid_boolean': { status: 400, hint: 'Write oui/non, vrai/faux, yes/no, true/false or 1/0, or add the values to the spec.' },
+  // Validation rules (src/quality/rules): errors in the rules themselves. Violations carry the user's own rule.* codes,
+  // which this catalogue never uses; quality.* stays the normalisers' codes.
+  'validation.invalid_rule': {
+    status: 400,
+    hint: 'Fix the rule at the path given; docs/validation-rules.md lists each check kind and its options.',
+  },
+  'validation.unsafe_pattern': {
+    status: 400,
+    hint: 'Anchor the regex (^...$) and do not repeat a group that repeats or alternates, such as (a+)+; or use a named format or a valid check (docs/validation-rules.md).',
+  },
+
+  // File imports (segmentum import, POST /api/imports); per-row codes keep the row in quarantine
+  'import.invalid_mapping': {
+    status: 400,
+    hint: 'Fix the mapping at the path given; docs/imports.md describes the mapping file. `segmentum import FILE --as KIND --infer` proposes one.',
+  },
+  'import.unreadable_file': { status: 400, hint: 'Check the path and that the file can be read by the process (for the API: a file inside the import folder).' },
+  'import.unsupported_format': {
+    status: 400,
+    hint: 'Import .csv, .tsv or .txt (CSV), .ndjson or .jsonl (one JSON object per line), or .json (an array); pass --format when the extension says otherwise.',
+  },
+  'import.bad_encoding': { status: 400, hint: 'Declare the encoding of the file: --encoding windows-1252 (also for latin1/ISO-8859-1 files) or utf-8.' },
+  'import.malformed_row': {
+    status: 400,
+    hint: 'Fix the line given: a CSV line needs as many cells as the header (quote cells holding the delimiter), an NDJSON line one JSON object.',
+  },
+  'import.missing_field': { status: 400, hint: 'Fill in the column named (required columns, an identifier, the order id or event name), then import the file again.' },
+  'import.invalid_value': { status: 400, hint: 'Fix the cell named: products must be a JSON array of objects.' },
+  'import.not_found': { status: 404, hint: 'List import runs with GET /api/imports.' },
+  'import.forbidden_path': {
+    status: 403,
+    hint: 'The API imports files from its import folder only (imports/ beside the database): copy the file there and give its path inside it.',
+  },
 
   // Capacity and infrastructure (transient: clients retry)
   'server.overloaded': { status: 503, hint: 'Retry after the number of seconds in the Retry-After header.' },

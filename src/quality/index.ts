@@ -1,1 +1,2 @@
 export * from './normalise/index.js';
+export * from './rules/index.js';
