@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger as PinoLogger } from 'pino';
 import { KeyRing, type KnownKey } from './access/index.js';
@@ -6,6 +7,7 @@ import { buildServer, ServerMetrics } from './api/index.js';
 import type { Config } from './config/index.js';
 import { BlockList } from './identity/index.js';
 import { EventNormalizer, GroupCommitter, IngestService } from './ingest/index.js';
+import { ImportService } from './imports/index.js';
 import { AppError, silentLogger, systemClock, type Clock, type Logger } from './kernel/index.js';
 import { PiiKeys, ProfileService } from './profiles/index.js';
 import { freeDiskBytes, openDuckDbStore, type Store } from './store/index.js';
@@ -22,6 +24,8 @@ export interface Segmentum {
   segments: SegmentService;
   engine: LiveEngine;
   rfm: RfmService;
+  /** File imports (customers, events, orders) through the ingest path. */
+  imports: ImportService;
   store: Store;
   /** Runs due segment timers now (virtual-time tests call it after moving the clock). */
   tick(): Promise<void>;
@@ -41,6 +45,11 @@ export interface CreateOptions {
    * prefix, and a write key its text, filled in if it was stored before they were kept.
    */
   rememberedKeys?: readonly string[] | undefined;
+  /**
+   * The folder POST /api/imports reads files from (the API never reads outside it). Default: imports/ beside the
+   * database file; none for an in-memory database unless given.
+   */
+  importDir?: string | undefined;
 }
 
 export const VERSION: string = (() => {
@@ -119,6 +128,15 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
         : null;
     const ingest = new IngestService(normalizer, committer, store, clock);
     const profiles = new ProfileService(store);
+    const imports = new ImportService({
+      ingest,
+      store,
+      clock,
+      quarantine: async (rows) => {
+        await committer.submit({ events: [], quarantine: rows, quarantineUpdates: [], actor: 'import' });
+      },
+    });
+    const importDir = opts.importDir ?? (config.db === ':memory:' ? null : join(dirname(resolve(config.db)), 'imports'));
     const { ring, created } = await KeyRing.open(
       store,
       { writeKey: config.writeKey, adminKey: config.adminKey, remembered: opts.rememberedKeys },
@@ -144,6 +162,8 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
         computed: await segments.computedTraitsOf(id),
       }),
       quarantine: store,
+      imports,
+      importDir: importDir === null ? null : resolve(importDir),
       checkWritable: () => store.checkWritable(),
       freeDiskBytes: () => freeDiskBytes(store.path),
       minFreeDiskBytes: config.minFreeDiskBytes,
@@ -159,6 +179,7 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
       segments,
       engine,
       rfm,
+      imports,
       store,
       tick: () => committer.tick(),
       newKeys: created,

@@ -231,3 +231,76 @@ export const KeyCreateBody = z.object({
 });
 
 export const KeyIdParams = z.object({ id: z.string().min(1).max(100) });
+
+// ------------------------------------------------------------------ file imports
+
+export const ImportKindSchema = z.enum(['customers', 'events', 'orders']);
+
+export const ImportBody = z
+  .object({
+    path: z.string().min(1).max(1000).describe('The file, relative to the server\'s import folder (imports/ beside the database).'),
+    as: ImportKindSchema.optional().describe('What the file holds; optional when the mapping says it.'),
+    mapping: z.record(z.string(), z.unknown()).optional().describe('The mapping (docs/imports.md); absent: inferred from the file.'),
+    source: z.string().max(50).optional().describe('Source name: rows are deduplicated per source (default "files").'),
+    format: z.enum(['csv', 'json', 'ndjson']).optional(),
+    delimiter: z.string().length(1).optional().describe('CSV delimiter; detected from the header line when absent.'),
+    encoding: z.enum(['auto', 'utf-8', 'windows-1252']).optional(),
+  })
+  .strict();
+
+export const InferBody = ImportBody.pick({ path: true, format: true, delimiter: true, encoding: true }).extend({ as: ImportKindSchema });
+
+export const InferView = z.object({
+  mapping: z.record(z.string(), z.unknown()),
+  format: z.string(),
+  encoding: z.string(),
+  delimiter: z.string().nullable(),
+  columns: z.array(z.string()),
+});
+
+export const ImportSummaryView = z.object({
+  id: z.string(),
+  file: z.string(),
+  kind: ImportKindSchema,
+  source: z.string(),
+  format: z.string(),
+  encoding: z.string(),
+  delimiter: z.string().nullable(),
+  mapping: z.enum(['given', 'inferred']),
+  rowsRead: z.number().int(),
+  imported: z.number().int().describe('Rows stored as new events.'),
+  duplicates: z.number().int().describe('Rows imported before from the same source, dropped.'),
+  rejected: z.number().int().describe('Rows refused, each kept in quarantine.'),
+  rejectedByCode: z.record(z.string(), z.number().int()),
+  alreadyQuarantined: z.number().int().describe('Refused rows already in quarantine from an earlier run, not added again.'),
+  profileDelta: z.number().int().describe('Live profiles after the run less before.'),
+  seconds: z.number(),
+  rowsPerSecond: z.number(),
+});
+
+export const ImportRunView = z.object({
+  id: z.string(),
+  file: z.string(),
+  kind: ImportKindSchema,
+  sourceId: z.string(),
+  format: z.string(),
+  encoding: z.string(),
+  delimiter: z.string().nullable(),
+  status: z.enum(['running', 'done', 'failed']),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  rowsRead: z.number().int(),
+  imported: z.number().int(),
+  duplicates: z.number().int(),
+  rejected: z.number().int(),
+  rejectedByCode: z.record(z.string(), z.number().int()),
+  profileDelta: z.number().int(),
+  error: z.string().nullable(),
+});
+
+export const ImportRunList = z.object({ total: z.number().int(), items: z.array(ImportRunView) });
+
+export const ImportRunQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});

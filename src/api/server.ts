@@ -5,6 +5,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { adminRoutes, type AdminDeps } from './admin-routes.js';
 import { installErrorHandler, type NotFoundFallback } from './error-handler.js';
 import { eventRoutes } from './event-routes.js';
+import { importRoutes, type ImportDeps } from './import-routes.js';
 import { keyRoutes } from './key-routes.js';
 import type { ServerMetrics } from './metrics.js';
 import { opsRoutes, type OpsDeps } from './ops-routes.js';
@@ -13,7 +14,7 @@ import { scoreRoutes, segmentRoutes, type ScoreDeps, type SegmentDeps } from './
 import { trackingRoutes, type TrackingDeps } from './tracking-routes.js';
 import { defaultWebRoot, webRoutes } from './web-routes.js';
 
-export interface ServerDeps extends TrackingDeps, AdminDeps, OpsDeps, SegmentDeps, ScoreDeps {
+export interface ServerDeps extends TrackingDeps, AdminDeps, OpsDeps, SegmentDeps, ScoreDeps, ImportDeps {
   logger: FastifyBaseLogger | false;
   metrics: ServerMetrics;
   version: string;
@@ -71,6 +72,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         { name: 'quarantine', description: 'Rejected events kept for replay' },
         { name: 'segments', description: 'Segments, their members, explanations and the change feed' },
         { name: 'keys', description: 'API keys and their scopes' },
+        { name: 'imports', description: 'File imports: customers, events, orders' },
         { name: 'operations', description: 'Health, readiness, metrics, stats' },
       ],
     },
@@ -87,6 +89,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     await overviewRoutes(scope, deps);
     await eventRoutes(scope, deps);
     await keyRoutes(scope, deps);
+    await importRoutes(scope, deps);
   });
   await app.register(async (scope) => opsRoutes(scope, deps));
   notFound.handle = (await webRoutes(app, deps.webRoot ?? defaultWebRoot())).fallback;

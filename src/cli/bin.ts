@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../main.js';
 import { demoCommand, profileCommand, quarantineListCommand, quarantineReplayCommand, statsCommand } from './commands.js';
 import { printError, processIo } from './output.js';
+import { registerImportCommand } from './import-command.js';
 import { registerKeysCommands } from './keys-command.js';
 import { registerSegmentsCommands } from './segments-command.js';
 import { serve } from './serve.js';
@@ -75,6 +76,7 @@ readOptions(quarantine.command('replay').description('Submit quarantined events 
 
 registerSegmentsCommands(program, readOptions, io);
 registerKeysCommands(program, readOptions, io);
+registerImportCommand(program, io);
 
 try {
   await program.parseAsync(process.argv);

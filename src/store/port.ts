@@ -270,9 +270,48 @@ export interface HealthStore {
   checkWritable(): Promise<void>;
 }
 
-export interface Store extends IngestStore, ProfileStore, QuarantineStore, KeyStore, HealthStore, SegmentStore {
+export interface Store extends IngestStore, ProfileStore, QuarantineStore, KeyStore, HealthStore, SegmentStore, ImportStore {
   readonly path: string;
   close(): Promise<void>;
+}
+
+// ------------------------------------------------------------------ imports
+
+export type ImportRunStatus = 'running' | 'done' | 'failed';
+
+/** One run of a file import, kept so that runs can be listed and their outcome read later. */
+export interface ImportRunRow {
+  id: string;
+  /** The file as given (a path). */
+  file: string;
+  kind: 'customers' | 'events' | 'orders';
+  sourceId: SourceId;
+  format: string;
+  encoding: string;
+  delimiter: string | null;
+  status: ImportRunStatus;
+  startedAt: Date;
+  finishedAt: Date | null;
+  rowsRead: number;
+  imported: number;
+  duplicates: number;
+  rejected: number;
+  /** Rejected rows by error code. */
+  rejectedByCode: Record<string, number>;
+  /** Net change in the number of live profiles over the run (new profiles less merged-away ones). */
+  profileDelta: number;
+  /** Why a failed run stopped. */
+  error: string | null;
+}
+
+export interface ImportStore {
+  /** Inserts or replaces the run with this id. */
+  saveImportRun(row: ImportRunRow): Promise<void>;
+  /** Newest first. */
+  listImportRuns(q: { limit: number; offset?: number | undefined }): Promise<{ total: number; items: ImportRunRow[] }>;
+  getImportRun(id: string): Promise<ImportRunRow | null>;
+  /** Which of these messageIds of a source have a pending quarantine row (so an import run again does not add another). */
+  pendingQuarantineMessageIds(sourceId: SourceId, messageIds: readonly string[]): Promise<Set<string>>;
 }
 
 // ------------------------------------------------------------------ segments

@@ -30,6 +30,7 @@ import type {
   TraitState,
 } from '../port.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
+import { DuckDbImportTables } from './import-tables.js';
 import { DuckDbSegmentTables } from './segment-tables.js';
 import { duckDbDialect } from './segment-dialect.js';
 import { bool, date, dateOrNull, jsonObject, jsonStrings, num, str, strOrNull, traitState, type Row } from './rows.js';
@@ -118,6 +119,13 @@ class DuckDbStore implements Store {
   /** The seq of the last event appended (the receive order); a failed commit leaves a gap, never a repeat. */
   private lastEventSeq = 0;
   readonly dialect = duckDbDialect;
+  private readonly importTables = new DuckDbImportTables(
+    (sql, params) => this.read(sql, params),
+    (statements) =>
+      this.writeLock.run(async () => {
+        for (const st of statements) await this.writer.run(st.sql, st.params);
+      }),
+  );
   private readonly segmentTables = new DuckDbSegmentTables(
     (sql, params) => this.read(sql, params),
     (sql, params, each) => this.streamRead(sql, params, each),
@@ -758,6 +766,11 @@ class DuckDbStore implements Store {
   scanScores: Store['scanScores'] = (each) => this.segmentTables.scanScores(each);
   scanChanges: Store['scanChanges'] = (seq, each) => this.segmentTables.scanChanges(seq, each);
   orderTotals: Store['orderTotals'] = (q) => this.segmentTables.orderTotals(q);
+
+  saveImportRun: Store['saveImportRun'] = (row) => this.importTables.saveImportRun(row);
+  listImportRuns: Store['listImportRuns'] = (q) => this.importTables.listImportRuns(q);
+  getImportRun: Store['getImportRun'] = (id) => this.importTables.getImportRun(id);
+  pendingQuarantineMessageIds: Store['pendingQuarantineMessageIds'] = (sourceId, ids) => this.importTables.pendingQuarantineMessageIds(sourceId, ids);
 
   async close(): Promise<void> {
     await this.writeLock.run(async () => {

@@ -179,6 +179,31 @@ export const MIGRATIONS: readonly Migration[] = [
        WHERE events.rowid = o.r`,
     ],
   },
+  {
+    version: 4,
+    name: 'file import runs',
+    statements: [
+      `CREATE TABLE import_runs (
+        id VARCHAR NOT NULL,
+        file VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        source_id VARCHAR NOT NULL,
+        format VARCHAR NOT NULL,
+        encoding VARCHAR NOT NULL,
+        delimiter VARCHAR,
+        status VARCHAR NOT NULL,
+        started_at TIMESTAMPTZ NOT NULL,
+        finished_at TIMESTAMPTZ,
+        rows_read BIGINT NOT NULL,
+        imported BIGINT NOT NULL,
+        duplicates BIGINT NOT NULL,
+        rejected BIGINT NOT NULL,
+        rejected_by_code JSON NOT NULL,
+        profile_delta BIGINT NOT NULL,
+        error VARCHAR
+      )`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((m, x) => Math.max(m, x.version), 0);
