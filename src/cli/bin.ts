@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../main.js';
 import { demoCommand, profileCommand, quarantineListCommand, quarantineReplayCommand, statsCommand } from './commands.js';
+import { registerDedupCommand } from './dedup-command.js';
 import { printError, processIo } from './output.js';
 import { registerImportCommand } from './import-command.js';
 import { registerKeysCommands } from './keys-command.js';
@@ -76,6 +77,7 @@ readOptions(quarantine.command('replay').description('Submit quarantined events 
 
 registerSegmentsCommands(program, readOptions, io);
 registerKeysCommands(program, readOptions, io);
+registerDedupCommand(program, io);
 registerImportCommand(program, io);
 
 try {

@@ -190,6 +190,25 @@ export const ERROR_CATALOGUE = {
     hint: 'The API imports files from its import folder only (imports/ beside the database): copy the file there and give its path inside it.',
   },
 
+  // Record matching (`segmentum dedup`)
+  'matching.unreadable_file': { status: 400, hint: 'Check the path of the CSV or mapping file, and that it can be read.' },
+  'matching.invalid_csv': {
+    status: 400,
+    hint: 'Fix the line named in the message: every row needs as many cells as the header row; quote cells that contain the separator.',
+  },
+  'matching.unknown_column': {
+    status: 400,
+    hint: 'Use a column name of the file header (the message lists them) in --id-column or in the mapping file.',
+  },
+  'matching.invalid_mapping': {
+    status: 400,
+    hint: 'Fix the mapping file at the path given, such as {"columns": {"first_name": "given_name"}}; docs/matching.md lists the roles and options.',
+  },
+  'matching.no_comparable_fields': {
+    status: 400,
+    hint: 'Name the columns after their role (given_name, surname, date_of_birth, email, phone...) or map them with --mapping FILE.',
+  },
+
   // Capacity and infrastructure (transient: clients retry)
   'server.overloaded': { status: 503, hint: 'Retry after the number of seconds in the Retry-After header.' },
   'server.shutting_down': { status: 503, hint: 'The server is stopping; retry against it once it is back.' },
