@@ -1,2 +1,3 @@
 export * from './normalise/index.js';
 export * from './rules/index.js';
+export * from './matching/index.js';
