@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listeningPort } from './support/server-process.js';
 import { ADMIN_KEY, WRITE_KEY } from './helpers.js';
+import { BIN, cleanEnv, runCli } from './support/cli-process.js';
 
 /**
  * `segmentum segments ...` as users run it: the built bin as a child process, on a demo database file and through a
@@ -13,15 +13,8 @@ import { ADMIN_KEY, WRITE_KEY } from './helpers.js';
  * each other, in order, on one file.
  */
 
-const BIN = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
 // A small audience: 30 people, of whom a handful bought something (the members tests page through them).
 const DEMO_ARGS = ['--profiles', '30', '--days', '30', '--seed', '1'];
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 interface Segment {
   id: string;
@@ -78,21 +71,7 @@ afterAll(() => {
 });
 
 /** The environment without SEGMENTUM_* variables, so that only the flags given count. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SEGMENTUM_')));
-}
-
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = runCli;
 
 /** `segmentum serve --port 0`: the real address is read from the line printed once listening. */
 async function serve(db: string): Promise<{ url: string; stop: () => Promise<number | null> }> {

@@ -2,27 +2,20 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo } from '../src/demo/index.js';
 import { listeningPort } from './support/server-process.js';
 import { ADMIN_KEY, WRITE_KEY, basic } from './helpers.js';
+import { BIN, cleanEnv, runCli } from './support/cli-process.js';
 
 /**
  * The CLI as users run it: the built bin as a child process, its stdout, stderr and exit code. The "newer schema"
  * refusal is tested at the store (src/store/duckdb/migrations.test.ts): only store code may write to the file raw.
  */
 
-const BIN = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
 const DEMO = { profiles: 200, days: 30, seed: 7, now: '2026-06-01T00:00:00Z' };
 const DEMO_ARGS = ['--profiles', '200', '--days', '30', '--seed', '7', '--now', DEMO.now];
 const LOCKED_HINT = 'hint: Another Segmentum process has this database open: stop it, or talk to it with --url and --admin-key.';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 interface DemoSummary {
   profiles: number;
@@ -72,21 +65,7 @@ function tempDb(): string {
 }
 
 /** The environment without SEGMENTUM_* variables, so that only the flags given count. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SEGMENTUM_')));
-}
-
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = runCli;
 
 /** Runs a command expected to succeed and parses its JSON output. */
 async function cliJson<T>(...args: string[]): Promise<T> {

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './support/cli-process.js';
 
 /**
  * `segmentum dedup` as users run it: the built CLI (`npm run build:server` first) as a child process, on the Febrl
@@ -11,30 +11,12 @@ import { afterAll, describe, expect, it } from 'vitest';
  * pairs file, the JSON summary and its m/u estimates, linking two files, worker threads, and the errors users see.
  */
 
-const BIN = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
 const DATASETS = fileURLToPath(new URL('../../shared/datasets/', import.meta.url));
 const FEBRL1 = join(DATASETS, 'febrl-dataset1.csv');
 const noData = !existsSync(FEBRL1);
 if (noData) console.warn(`dedup CLI tests skipped: ${FEBRL1} is absent (the shared datasets are not checked out next to the repository)`);
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SEGMENTUM_')));
-    const p = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = runCli;
 
 interface Summary {
   records: number;
