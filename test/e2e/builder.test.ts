@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import type { PreviewView as PreviewViewSchema, SegmentView as SegmentViewSchema } from '../../src/api/schemas.js';
 import type { Condition } from '../../src/segments/ast.js';
 import { parseDefinition } from '../../src/segments/parse-text.js';
 import { buildDefinition, definitionText, draftOf } from '../../web/src/pages/builder/convert.js';
@@ -49,19 +51,8 @@ describe('builder draft model', () => {
   });
 });
 
-interface SegmentView {
-  id: string;
-  name: string;
-  description: string;
-  text: string | null;
-  definition: unknown;
-  size?: number;
-}
-interface PreviewView {
-  size: number;
-  sample: string[];
-  text: string;
-}
+type SegmentView = z.infer<typeof SegmentViewSchema>;
+type PreviewView = z.infer<typeof PreviewViewSchema>;
 
 describe.skipIf(noBrowser('e2e/builder'))('segment builder', () => {
   let d: Dashboard;
