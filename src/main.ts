@@ -5,7 +5,7 @@ import { pino, type Logger as PinoLogger } from 'pino';
 import { KeyRing, type KnownKey } from './access/index.js';
 import { buildServer, ServerMetrics } from './api/index.js';
 import type { Config } from './config/index.js';
-import { BlockList } from './identity/index.js';
+import { BlockList, IdentityService } from './identity/index.js';
 import { EventNormalizer, GroupCommitter, IngestService } from './ingest/index.js';
 import { ImportService } from './imports/index.js';
 import { AppError, silentLogger, systemClock, type Clock, type Logger } from './kernel/index.js';
@@ -26,6 +26,8 @@ export interface Segmentum {
   rfm: RfmService;
   /** File imports (customers, events, orders) through the ingest path. */
   imports: ImportService;
+  /** Merges and unmerges on demand, with their audit. */
+  identity: IdentityService;
   store: Store;
   /** Runs due segment timers now (virtual-time tests call it after moving the clock). */
   tick(): Promise<void>;
@@ -108,7 +110,12 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
       },
       clock.now(),
     );
-    committer.observe({ prepare: (b, now) => engine.prepare(b, now), failed: (now) => engine.load(now.getTime()) });
+    committer.observe({
+      prepare: (b, now) => engine.prepare(b, now),
+      failed: (now) => engine.load(now.getTime()),
+      reloadProfiles: (rows, now) => engine.reloadProfiles(rows, now),
+    });
+    const identity = new IdentityService({ store, writer: committer, config: config.identity });
     const segments = new SegmentService({
       store,
       engine,
@@ -163,6 +170,7 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
       }),
       quarantine: store,
       imports,
+      identity,
       importDir: importDir === null ? null : resolve(importDir),
       checkWritable: () => store.checkWritable(),
       freeDiskBytes: () => freeDiskBytes(store.path),
@@ -180,6 +188,7 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
       engine,
       rfm,
       imports,
+      identity,
       store,
       tick: () => committer.tick(),
       newKeys: created,

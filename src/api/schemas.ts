@@ -304,3 +304,59 @@ export const ImportRunQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });
+
+// ------------------------------------------------------------------ identity graph
+
+const IdentifierKind = z.enum(['user_id', 'anonymous_id', 'email']);
+
+export const MergeEdgeView = z.object({
+  id: z.string().describe('The merge id (mrg_...), to undo it.'),
+  at: z.string(),
+  survivor: z.string().describe('The profile that absorbed the other (the older one).'),
+  merged: z.string().describe('The profile merged into it.'),
+  cause: z.enum(['event', 'manual', 'match']).describe('One event carrying identifiers of both, an administrator, or an accepted match.'),
+  evidence: z.record(z.string(), z.unknown()).describe('Why: the shared identifiers, or the match probability and field agreement, or the reason given.'),
+  actor: z.string(),
+  messageId: z.string().nullable().describe('The event that caused it, for cause event.'),
+  mergedIdentities: z.array(z.string()).describe('Identifiers the merged profile brought (`kind:value`, emails hashed): an unmerge gives them back.'),
+  status: z.enum(['active', 'undone']),
+  undoneAt: z.string().nullable(),
+  undoneBy: z.string().nullable(),
+});
+
+export const IdentityAuditView = z.object({
+  at: z.string(),
+  action: z.enum(['merge', 'merge_refused', 'link_refused', 'unmerge']),
+  profileId: z.string(),
+  otherProfileId: z.string().nullable(),
+  ids: z.array(z.string()),
+  reason: z.string(),
+  actor: z.string(),
+  messageId: z.string().nullable(),
+});
+
+export const IdentityView = z.object({
+  profileId: z.string().describe('The live profile.'),
+  mergedFrom: z.string().optional().describe('Set when the id asked for was merged into this profile.'),
+  identities: z.array(z.object({ kind: IdentifierKind, value: z.string(), firstSeen: z.string() })),
+  merges: z.array(MergeEdgeView).describe('Every merge this profile took part in, oldest first, undone ones included.'),
+  audit: z.array(IdentityAuditView),
+});
+
+export const ProfileIdParams = z.object({ id: z.string().min(1).max(200) });
+export const MergeIdParams = z.object({ mergeId: z.string().min(1).max(200) });
+
+export const MergeBody = z.object({
+  profileIds: z.tuple([z.string().min(1).max(200), z.string().min(1).max(200)]).describe('The two profiles; the older survives.'),
+  reason: z.string().max(500).optional().describe('Kept with the merge and in the audit log.'),
+});
+
+export const UnmergeBody = z.object({ reason: z.string().max(500).optional() }).default({});
+
+export const UnmergeView = z.object({
+  mergeId: z.string(),
+  survivor: z.string(),
+  restored: z.string().describe('The profile given back its identifiers, events and traits.'),
+  events: z.number().int().describe('Events moved back to the restored profile.'),
+  identities: z.array(z.string()),
+});

@@ -5,6 +5,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { adminRoutes, type AdminDeps } from './admin-routes.js';
 import { installErrorHandler, type NotFoundFallback } from './error-handler.js';
 import { eventRoutes } from './event-routes.js';
+import { identityRoutes, type IdentityDeps } from './identity-routes.js';
 import { importRoutes, type ImportDeps } from './import-routes.js';
 import { keyRoutes } from './key-routes.js';
 import type { ServerMetrics } from './metrics.js';
@@ -14,7 +15,7 @@ import { scoreRoutes, segmentRoutes, type ScoreDeps, type SegmentDeps } from './
 import { trackingRoutes, type TrackingDeps } from './tracking-routes.js';
 import { defaultWebRoot, webRoutes } from './web-routes.js';
 
-export interface ServerDeps extends TrackingDeps, AdminDeps, OpsDeps, SegmentDeps, ScoreDeps, ImportDeps {
+export interface ServerDeps extends TrackingDeps, AdminDeps, OpsDeps, SegmentDeps, ScoreDeps, ImportDeps, IdentityDeps {
   logger: FastifyBaseLogger | false;
   metrics: ServerMetrics;
   version: string;
@@ -73,6 +74,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         { name: 'segments', description: 'Segments, their members, explanations and the change feed' },
         { name: 'keys', description: 'API keys and their scopes' },
         { name: 'imports', description: 'File imports: customers, events, orders' },
+        { name: 'identity', description: 'The identity graph: identifiers, merges with their evidence, unmerge, the review queue' },
         { name: 'operations', description: 'Health, readiness, metrics, stats' },
       ],
     },
@@ -90,6 +92,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     await eventRoutes(scope, deps);
     await keyRoutes(scope, deps);
     await importRoutes(scope, deps);
+    await identityRoutes(scope, deps);
   });
   await app.register(async (scope) => opsRoutes(scope, deps));
   notFound.handle = (await webRoutes(app, deps.webRoot ?? defaultWebRoot())).fallback;

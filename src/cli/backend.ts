@@ -2,6 +2,9 @@ import { z } from 'zod';
 import {
   ChangesPage,
   ErrorBody,
+  IdentityView,
+  MergeEdgeView,
+  UnmergeView,
   KeyList,
   KeyView,
   MembersPage,
@@ -14,6 +17,9 @@ import {
   membersCsv,
   quarantineView,
   segmentFailure,
+  identityView,
+  identityResult,
+  mergeEdgeView,
 } from '../api/index.js';
 import type { KeyError, KeyScope } from '../access/index.js';
 import { loadConfig } from '../config/index.js';
@@ -32,6 +38,9 @@ export type SegmentViewT = z.infer<typeof SegmentView>;
 export type ChangesPageT = z.infer<typeof ChangesPage>;
 export type MembersPageT = z.infer<typeof MembersPage>;
 export type KeyViewT = z.infer<typeof KeyView>;
+export type IdentityViewT = z.infer<typeof IdentityView>;
+export type MergeEdgeViewT = z.infer<typeof MergeEdgeView>;
+export type UnmergeViewT = z.infer<typeof UnmergeView>;
 export const PreviewView = z.object({ size: z.number().int(), sample: z.array(z.string()), at: z.string(), text: z.string() });
 export type PreviewViewT = z.infer<typeof PreviewView>;
 export const UploadResult = z.object({ added: z.number().int(), removed: z.number().int(), unknown: z.number().int() });
@@ -81,6 +90,10 @@ export interface Backend {
   keysList(): Promise<{ items: KeyViewT[] }>;
   keysCreate(label: string, scopes: KeyScope[]): Promise<KeyViewT>;
   keysRevoke(id: string): Promise<KeyViewT>;
+  /** A profile's identifiers, merges and identity audit; `ref` as for profile(). */
+  identityShow(ref: string): Promise<IdentityViewT>;
+  identityMerge(a: string, b: string, reason?: string): Promise<MergeEdgeViewT>;
+  identityUnmerge(mergeId: string, reason?: string): Promise<UnmergeViewT>;
   close(): Promise<void>;
 }
 
@@ -188,6 +201,20 @@ class LocalBackend implements Backend {
   }
   async keysRevoke(id: string): Promise<KeyViewT> {
     return keyView(unwrapKey(await this.s.keys.revoke(id)));
+  }
+  async identityShow(ref: string): Promise<IdentityViewT> {
+    const p = await findProfile(this.s, ref);
+    return identityView(this.s, ProfileId(p.id));
+  }
+  async identityMerge(a: string, b: string, reason?: string): Promise<MergeEdgeViewT> {
+    const [pa, pb] = [await findProfile(this.s, a), await findProfile(this.s, b)];
+    const out = identityResult(
+      await this.s.identity.merge(ProfileId(pa.id), ProfileId(pb.id), { actor: 'cli', cause: 'manual', evidence: reason ? { reason } : {} }),
+    );
+    return mergeEdgeView(out.edge);
+  }
+  async identityUnmerge(mergeId: string, reason?: string): Promise<UnmergeViewT> {
+    return identityResult(await this.s.identity.unmerge(mergeId, { actor: 'cli', reason }));
   }
   close(): Promise<void> {
     return this.s.close();
@@ -307,6 +334,17 @@ class HttpBackend implements Backend {
   }
   keysRevoke(id: string): Promise<KeyViewT> {
     return this.call(KeyView, `/api/keys/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  }
+  async identityShow(ref: string): Promise<IdentityViewT> {
+    const p = await this.profile(ref);
+    return this.call(IdentityView, `/api/identity/profiles/${encodeURIComponent(p.id)}`);
+  }
+  async identityMerge(a: string, b: string, reason?: string): Promise<MergeEdgeViewT> {
+    const [pa, pb] = [await this.profile(a), await this.profile(b)];
+    return this.call(MergeEdgeView, '/api/identity/merges', { method: 'POST', body: { profileIds: [pa.id, pb.id], ...(reason ? { reason } : {}) } });
+  }
+  identityUnmerge(mergeId: string, reason?: string): Promise<UnmergeViewT> {
+    return this.call(UnmergeView, `/api/identity/merges/${encodeURIComponent(mergeId)}/unmerge`, { method: 'POST', body: reason ? { reason } : {} });
   }
   async close(): Promise<void> {}
 }

@@ -5,6 +5,7 @@ import { demoCommand, profileCommand, quarantineListCommand, quarantineReplayCom
 import { registerDedupCommand } from './dedup-command.js';
 import { printError, processIo } from './output.js';
 import { registerImportCommand } from './import-command.js';
+import { registerIdentityCommands } from './identity-command.js';
 import { registerKeysCommands } from './keys-command.js';
 import { registerSegmentsCommands } from './segments-command.js';
 import { serve } from './serve.js';
@@ -77,6 +78,7 @@ readOptions(quarantine.command('replay').description('Submit quarantined events 
 
 registerSegmentsCommands(program, readOptions, io);
 registerKeysCommands(program, readOptions, io);
+registerIdentityCommands(program, readOptions, io);
 registerDedupCommand(program, io);
 registerImportCommand(program, io);
 

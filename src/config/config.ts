@@ -64,6 +64,12 @@ export const IdentityConfig = z.object({
   linkByEmail: z.boolean().default(true),
   /** most_recent: each trait keeps its latest value; first_seen: each trait keeps its first value. */
   traitMergeRule: z.enum(['most_recent', 'first_seen']).default('most_recent'),
+  /**
+   * How a merge combines one trait the two profiles both hold, by trait name (others follow traitMergeRule):
+   * most_recent, oldest, non_empty (the most recent value that is not null, "", [] or {}), sum (numbers), union
+   * (lists, without repeats). Identify calls still set traits by traitMergeRule.
+   */
+  traitStrategies: z.record(z.string().min(1), z.enum(['most_recent', 'oldest', 'non_empty', 'sum', 'union'])).default({}),
 });
 export type IdentityConfig = z.infer<typeof IdentityConfig>;
 

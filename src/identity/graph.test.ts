@@ -26,11 +26,49 @@ describe('IdentityGraph', () => {
     const older = g.resolve([a('phone')], ctx(0)).profileId;
     const younger = g.resolve([u('jean')], ctx(10)).profileId;
     const r = g.resolve([u('jean'), a('phone')], ctx(20));
-    expect(r.merges).toEqual([{ winner: older, loser: younger }]);
+    expect(r.merges).toEqual([
+      expect.objectContaining({
+        winner: older,
+        loser: younger,
+        cause: 'event',
+        loserIds: [{ kind: 'user_id', value: 'jean' }],
+        winnerIds: [{ kind: 'anonymous_id', value: 'phone' }],
+        evidence: expect.objectContaining({ identifiers: ['user_id:jean', 'anonymous_id:phone'] }),
+      }),
+    ]);
     expect(r.profileId).toBe(older);
     expect(r.audit[0]).toMatchObject({ action: 'merge', profileId: older, otherProfileId: younger });
     expect(g.canonical(younger)).toBe(older);
     expect(g.lookup(u('jean'))).toBe(older);
+  });
+
+  it('unmerges: the loser gets its identifiers back and events no longer merge the pair; an explicit merge still does', () => {
+    const g = new IdentityGraph(config);
+    const older = g.resolve([a('phone')], ctx(0)).profileId;
+    const younger = g.resolve([u('jean'), a('laptop')], ctx(10)).profileId;
+    const m = g.resolve([u('jean'), a('phone')], ctx(20)).merges[0];
+    if (!m) throw new Error('no merge');
+    const given = g.unmerge(older, younger, m.loserIds, ctx(10).at);
+    expect(given).toEqual([u('jean'), a('laptop')]);
+    expect(g.lookup(u('jean'))).toBe(younger);
+    expect(g.lookup(a('phone'))).toBe(older);
+    expect(g.canonical(younger)).toBe(younger);
+    expect(g.identifiersOf(older)).toEqual([a('phone')]);
+    const again = g.resolve([u('jean'), a('phone')], ctx(30));
+    expect(again.merges).toEqual([]);
+    expect(again.audit).toEqual([expect.objectContaining({ action: 'merge_refused', reason: expect.stringContaining('unmerge') })]);
+    const forced = g.mergePair(younger, older, 'manual', {}, ctx(40));
+    expect(forced).toMatchObject({ ok: true, merge: { winner: older, loser: younger, cause: 'manual' } });
+    expect(g.lookup(u('jean'))).toBe(older);
+  });
+
+  it('refuses an explicit merge of one profile with itself or past the identifier limits', () => {
+    const g = new IdentityGraph(config);
+    const p1 = g.resolve([u('a')], ctx(0)).profileId;
+    const p2 = g.resolve([u('b')], ctx(1)).profileId;
+    expect(g.mergePair(p1, p2, 'manual', {}, ctx(2))).toMatchObject({ ok: false, code: 'identity.merge_refused' });
+    expect(g.mergePair(p1, p1, 'manual', {}, ctx(2))).toMatchObject({ ok: false, code: 'identity.same_profile' });
+    expect(g.mergePair(p1, 'prof_x' as ProfileId, 'manual', {}, ctx(2))).toMatchObject({ ok: false, code: 'identity.unknown_profile' });
   });
 
   it('refuses a merge that would give one profile two userIds, and records why', () => {
@@ -76,6 +114,7 @@ describe('IdentityGraph', () => {
         { kind: 'anonymous_id', value: 'y', profileId: p },
       ],
       mergedInto: [{ loser: 'prof_old' as ProfileId, winner: p }],
+      blockedPairs: [],
     });
     expect(g2.lookup(a('y'))).toBe(p);
     expect(g2.canonical('prof_old' as ProfileId)).toBe(p);

@@ -1,6 +1,6 @@
 import { newProfileId, ProfileId } from '../kernel/index.js';
 import type { IdentityConfig } from '../config/index.js';
-import type { IdentityAuditRow, IdentityKind, IdentityLinkRow, IdentitySnapshot, MergeRow } from '../store/index.js';
+import type { IdentityAuditRow, IdentityKind, IdentityLinkRow, IdentitySnapshot, MergeCause, MergeRow } from '../store/index.js';
 import { KIND_PRIORITY, keyOf, type Identifier } from './identifiers.js';
 
 interface Node {
@@ -32,6 +32,8 @@ export class IdentityGraph {
   private readonly byKey = new Map<string, ProfileId>();
   private readonly nodes = new Map<ProfileId, Node>();
   private readonly mergedInto = new Map<ProfileId, ProfileId>();
+  /** Pairs an unmerge split (`a|b`, ordered): events do not merge them again. */
+  private readonly blocked = new Set<string>();
 
   constructor(private readonly config: IdentityConfig) {}
 
@@ -39,6 +41,7 @@ export class IdentityGraph {
     const g = new IdentityGraph(config);
     for (const p of snap.profiles) g.nodes.set(p.profileId, emptyNode(p.createdAt.getTime()));
     for (const m of snap.mergedInto) g.mergedInto.set(m.loser, m.winner);
+    for (const b of snap.blockedPairs) g.blocked.add(pairKey(b.a, b.b));
     for (const l of snap.links) {
       const node = g.nodes.get(l.profileId);
       if (!node) continue;
@@ -120,15 +123,17 @@ export class IdentityGraph {
     }
     if (found.length > 0) {
       for (const other of found.slice(1)) {
-        const refusal = this.mergeRefusal(target, other);
+        const refusal = this.blocked.has(pairKey(target, other))
+          ? 'the two profiles were split by an unmerge; only an administrator can merge them again'
+          : this.mergeRefusal(target, other);
         if (refusal) {
           audit('merge_refused', target, other, ordered.map(keyOf), refusal);
           continue;
         }
         const { winner, loser } = this.pickWinner(target, other);
-        this.merge(winner, loser);
-        res.merges.push({ winner, loser });
-        audit('merge', winner, loser, ordered.map(keyOf), 'identifiers of one event belonged to two profiles');
+        const reason = 'identifiers of one event belonged to two profiles';
+        res.merges.push(this.merge(winner, loser, 'event', { reason, identifiers: ordered.map(keyOf) }, ctx));
+        audit('merge', winner, loser, ordered.map(keyOf), reason);
         target = winner;
       }
     }
@@ -151,6 +156,70 @@ export class IdentityGraph {
     return res;
   }
 
+  /**
+   * Merges two live profiles on an administrator's or a match's word (not an event's). Refused when the profiles
+   * are the same or the merged profile would break the identifier limits; an unmerge's block does not apply.
+   */
+  mergePair(
+    a: ProfileId,
+    b: ProfileId,
+    cause: MergeCause,
+    evidence: Record<string, unknown>,
+    ctx: ResolveContext,
+  ): { ok: true; merge: MergeRow; audit: IdentityAuditRow } | { ok: false; code: 'identity.same_profile' | 'identity.merge_refused' | 'identity.unknown_profile'; message: string } {
+    const ca = this.canonical(a);
+    const cb = this.canonical(b);
+    if (!this.nodes.has(ca)) return { ok: false, code: 'identity.unknown_profile', message: `No profile ${a}.` };
+    if (!this.nodes.has(cb)) return { ok: false, code: 'identity.unknown_profile', message: `No profile ${b}.` };
+    if (ca === cb) return { ok: false, code: 'identity.same_profile', message: `${a} and ${b} are already one profile (${ca}).` };
+    const refusal = this.mergeRefusal(ca, cb);
+    if (refusal) return { ok: false, code: 'identity.merge_refused', message: `Cannot merge ${ca} and ${cb}: ${refusal}.` };
+    const { winner, loser } = this.pickWinner(ca, cb);
+    this.blocked.delete(pairKey(ca, cb));
+    const merge = this.merge(winner, loser, cause, evidence, ctx);
+    const reason = typeof evidence.reason === 'string' ? evidence.reason : cause === 'match' ? 'accepted match' : 'merged by an administrator';
+    return {
+      ok: true,
+      merge,
+      audit: { at: ctx.at, action: 'merge', profileId: winner, otherProfileId: loser, ids: [], reason, actor: ctx.actor, messageId: null },
+    };
+  }
+
+  /**
+   * Undoes a merge in the index: the loser lives again with those of its identifiers the survivor still holds, and
+   * events no longer merge the two (an explicit mergePair still can).
+   */
+  unmerge(survivor: ProfileId, restored: ProfileId, ids: readonly Identifier[], createdAt: Date): Identifier[] {
+    const s = this.nodes.get(survivor);
+    if (!s) throw new Error(`unmerge of ${restored} from ${survivor}, which is not a live profile`);
+    const node = emptyNode(createdAt.getTime());
+    const given: Identifier[] = [];
+    for (const id of ids) {
+      if (this.byKey.get(keyOf(id)) !== survivor) continue;
+      const list = s.ids[id.kind];
+      const i = list.indexOf(id.value);
+      if (i >= 0) list.splice(i, 1);
+      node.ids[id.kind].push(id.value);
+      this.byKey.set(keyOf(id), restored);
+      given.push(id);
+    }
+    this.nodes.set(restored, node);
+    this.mergedInto.delete(restored);
+    this.blocked.add(pairKey(survivor, restored));
+    return given;
+  }
+
+  /** A live profile's identifiers. */
+  identifiersOf(id: ProfileId): Identifier[] {
+    const n = this.nodes.get(id);
+    if (!n) return [];
+    return KIND_PRIORITY.flatMap((kind) => n.ids[kind].map((value) => ({ kind, value })));
+  }
+
+  isLive(id: ProfileId): boolean {
+    return this.nodes.has(id);
+  }
+
   private limit(kind: IdentityKind): number {
     return kind === 'user_id' ? 1 : this.config.maxIdsPerKind[kind];
   }
@@ -168,17 +237,19 @@ export class IdentityGraph {
     return null;
   }
 
-  private pickWinner(a: ProfileId, b: ProfileId): MergeRow {
+  private pickWinner(a: ProfileId, b: ProfileId): { winner: ProfileId; loser: ProfileId } {
     const ca = this.nodes.get(a)?.createdAt ?? 0;
     const cb = this.nodes.get(b)?.createdAt ?? 0;
     if (ca < cb || (ca === cb && a < b)) return { winner: a, loser: b };
     return { winner: b, loser: a };
   }
 
-  private merge(winner: ProfileId, loser: ProfileId): void {
+  private merge(winner: ProfileId, loser: ProfileId, cause: MergeCause, evidence: Record<string, unknown>, ctx: ResolveContext): MergeRow {
     const w = this.nodes.get(winner);
     const l = this.nodes.get(loser);
     if (!w || !l) throw new Error('merge of unknown profiles');
+    const loserIds = this.identifiersOf(loser);
+    const winnerIds = this.identifiersOf(winner);
     for (const kind of KIND_PRIORITY) {
       for (const v of l.ids[kind]) {
         if (!w.ids[kind].includes(v)) w.ids[kind].push(v);
@@ -187,8 +258,11 @@ export class IdentityGraph {
     }
     this.nodes.delete(loser);
     this.mergedInto.set(loser, winner);
+    return { winner, loser, cause, evidence, loserIds, winnerIds, actor: ctx.actor, messageId: ctx.messageId };
   }
 }
+
+const pairKey = (a: ProfileId, b: ProfileId): string => (a < b ? `${a}|${b}` : `${b}|${a}`);
 
 function emptyNode(createdAt: number): Node {
   return { createdAt, ids: { user_id: [], anonymous_id: [], email: [] } };

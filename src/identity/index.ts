@@ -1,2 +1,3 @@
 export { IdentityGraph, type Resolution, type ResolveContext } from './graph.js';
 export { BlockList, emailIdentityValue, keyOf, looksLikeEmail, KIND_PRIORITY, type Identifier } from './identifiers.js';
+export { IdentityService, type GraphTask, type GraphWriter, type IdentityError, type MergeOutcome, type UnmergeOutcome } from './identity-service.js';

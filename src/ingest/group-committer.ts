@@ -1,8 +1,9 @@
 import type { IdentityConfig } from '../config/index.js';
+import { randomUUID } from 'node:crypto';
 import { AccountId, AppError, type Clock, type Logger, type ProfileId, type QuarantineId } from '../kernel/index.js';
-import { IdentityGraph, type Identifier } from '../identity/index.js';
+import { IdentityGraph, type GraphTask, type Identifier } from '../identity/index.js';
 import { applyTraits, emptyTraits, mergeTraits } from '../profiles/index.js';
-import type { AccountRow, CommitBatch, EventRow, IngestStore, ProfileRow, QuarantineRow, QuarantineUpdate } from '../store/index.js';
+import type { AccountRow, CommitBatch, EventRow, IngestStore, MergeEdgeRow, ProfileRow, ProfileSnapshot, QuarantineRow, QuarantineUpdate } from '../store/index.js';
 import { DedupIndex } from './dedup.js';
 import type { NormalizedEvent } from './normalize.js';
 
@@ -37,7 +38,9 @@ interface Pending {
   resolve: (o: WorkOutcome) => void;
   reject: (e: unknown) => void;
   /** A task that runs alone between commits, its effects written by the commit that follows it. */
-  task?: (now: Date) => Promise<unknown>;
+  task?: (now: Date, batch: CommitBatch) => Promise<unknown>;
+  /** A task that changes the identity graph: rebuilt from the store when it fails. */
+  graphTask?: boolean;
   taskResolve?: (v: unknown) => void;
 }
 
@@ -49,7 +52,13 @@ export interface CommitObserver {
   prepare(batch: CommitBatch, now: Date): void;
   /** The commit failed after `prepare`: state derived from the batch must be rebuilt from the store. */
   failed(now: Date): Promise<void>;
+  /**
+   * These profiles were rewritten outside a batch (an unmerge moved events between them): state derived from them
+   * is rebuilt from the store; changes it causes go with the next commit.
+   */
+  reloadProfiles?(rows: ProfileRow[], now: Date): Promise<void>;
 }
+
 
 const EMPTY_WORK: Work = { events: [], quarantine: [], quarantineUpdates: [], actor: 'system' };
 
@@ -104,6 +113,41 @@ export class GroupCommitter {
         resolve: () => undefined,
         reject,
         task: fn,
+        taskResolve: (v) => resolve(v as T),
+      });
+      if (!this.running) void this.loop();
+    });
+  }
+
+  /**
+   * Runs `fn` alone on the writer's loop with the identity graph (merges and unmerges by an administrator or a
+   * match). Merges it puts in the batch are folded like an event's; everything is committed together.
+   */
+  runGraphTask<T>(fn: (ctx: GraphTask) => Promise<T>): Promise<T> {
+    if (this.closing) throw new AppError('server.shutting_down', 'The server is shutting down.', { retryAfterSeconds: 5 });
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({
+        work: EMPTY_WORK,
+        size: 0,
+        resolve: () => undefined,
+        reject,
+        graphTask: true,
+        task: async (now, batch) => {
+          const value = await fn({
+            now,
+            graph: this.graph,
+            batch,
+            profilesRewritten: async (rows) => {
+              for (const r of rows) this.profileCache.delete(r.profileId);
+              await this.observer?.reloadProfiles?.(rows, now);
+            },
+          });
+          if (batch.merges.length > 0) {
+            const touched = new Set<ProfileId>(batch.merges.flatMap((m) => [m.winner, m.loser]));
+            await this.foldProfiles(batch, touched, new Set(), [], now);
+          }
+          return value;
+        },
         taskResolve: (v) => resolve(v as T),
       });
       if (!this.running) void this.loop();
@@ -194,12 +238,17 @@ export class GroupCommitter {
     const batch = emptyBatch();
     let value: unknown;
     try {
-      value = await (p.task as (now: Date) => Promise<unknown>)(now);
+      value = await (p.task as (now: Date, batch: CommitBatch) => Promise<unknown>)(now, batch);
       this.observer?.prepare(batch, now);
       // A timer run that changed nothing writes nothing: no transaction, no fsync.
       if (!isEmpty(batch)) await this.o.store.commit(batch);
+      for (const row of batch.profiles) this.profileCache.set(row.profileId, row);
     } catch (cause) {
       this.o.logger.error({ err: cause }, 'task commit failed');
+      if (p.graphTask) {
+        this.profileCache.clear();
+        await this.reload().catch((e: unknown) => this.o.logger.error({ err: e }, 'identity graph reload failed'));
+      }
       await this.observer?.failed(now).catch((e: unknown) => this.o.logger.error({ err: e }, 'observer reload failed'));
       p.reject(cause);
       return;
@@ -344,14 +393,31 @@ export class GroupCommitter {
     }
     // Only rows that are new, merged or whose traits really changed are written back.
     const changed = new Set<ProfileId>(created);
+    const strategies = this.o.identity.traitStrategies;
+    const edges: MergeEdgeRow[] = (batch.mergeEdges ??= []);
     for (const m of batch.merges) {
       changed.add(m.winner);
       changed.add(m.loser);
       const w = rows.get(m.winner);
       const l = rows.get(m.loser);
       if (!w || !l) throw new Error('merge of a profile that was not loaded');
-      mergeTraits(w.traits, l.traits, rule);
-      mergeTraits(w.pii, l.pii, rule);
+      edges.push({
+        mergeId: `mrg_${randomUUID().replaceAll('-', '')}`,
+        at: now,
+        winner: m.winner,
+        loser: m.loser,
+        cause: m.cause,
+        evidence: m.evidence,
+        actor: m.actor,
+        messageId: m.messageId,
+        winnerBefore: snapshotOf(w, m.winnerIds),
+        loserBefore: snapshotOf(l, m.loserIds),
+        status: 'active',
+        undoneAt: null,
+        undoneBy: null,
+      });
+      mergeTraits(w.traits, l.traits, rule, strategies);
+      mergeTraits(w.pii, l.pii, rule, strategies);
       if (l.createdAt < w.createdAt) w.createdAt = l.createdAt;
       l.mergedInto = m.winner;
       l.traits = emptyTraits();
@@ -436,11 +502,21 @@ function hasKeys(o: Record<string, unknown>): boolean {
   return false;
 }
 
+function snapshotOf(row: ProfileRow, identities: ProfileSnapshot['identities']): ProfileSnapshot {
+  return {
+    createdAt: row.createdAt.toISOString(),
+    traits: structuredClone(row.traits),
+    pii: structuredClone(row.pii),
+    identities: identities.map((i) => ({ kind: i.kind, value: i.value })),
+  };
+}
+
 function toRow(e: NormalizedEvent, profileId: ProfileId): EventRow {
   return {
     messageId: e.messageId,
     sourceId: e.sourceId,
     profileId,
+    originProfileId: profileId,
     type: e.type,
     event: e.event,
     userId: e.userId,

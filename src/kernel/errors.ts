@@ -209,6 +209,16 @@ export const ERROR_CATALOGUE = {
     hint: 'Name the columns after their role (given_name, surname, date_of_birth, email, phone...) or map them with --mapping FILE.',
   },
 
+  // Identity graph: merges, unmerges, the review queue
+  'identity.unknown_profile': { status: 404, hint: 'Check the profile id: `segmentum identity show <id|userId|email>` finds a profile by any of its identifiers.' },
+  'identity.same_profile': { status: 409, hint: 'The two ids already stand for one profile (one was merged into the other): nothing to merge.' },
+  'identity.merge_refused': { status: 409, hint: 'The merged profile would hold more identifiers of a kind than allowed (one userId; identity.maxIdsPerKind for the others). Unmerge or fix the identifiers first, or raise the limit.' },
+  'identity.merge_not_found': { status: 404, hint: 'List the merges of a profile with `segmentum identity show <profile>` or GET /api/identity/profiles/{id}.' },
+  'identity.already_undone': { status: 409, hint: 'This merge was undone already; `segmentum identity show` lists the merges still in force.' },
+  'identity.unmerge_blocked': { status: 409, hint: 'The profile that absorbed this one was merged again later: undo that later merge first (named in the message), then this one.' },
+  'identity.review_not_found': { status: 404, hint: 'List the pairs waiting for a decision with `segmentum identity review` or GET /api/identity/review.' },
+  'identity.review_decided': { status: 409, hint: 'This pair was decided already; only pending pairs can be accepted or rejected.' },
+
   // Capacity and infrastructure (transient: clients retry)
   'server.overloaded': { status: 503, hint: 'Retry after the number of seconds in the Retry-After header.' },
   'server.shutting_down': { status: 503, hint: 'The server is stopping; retry against it once it is back.' },

@@ -2,6 +2,7 @@ import type { IdentityConfig } from '../config/index.js';
 import type { TraitState } from '../store/index.js';
 
 export type TraitMergeRule = IdentityConfig['traitMergeRule'];
+export type TraitStrategy = IdentityConfig['traitStrategies'][string];
 
 /** Case-insensitive set of trait names that are personal data (vault) rather than behaviour data. */
 export class PiiKeys {
@@ -53,11 +54,79 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Folds the loser's traits into the winner's by the same per-key rule. */
-export function mergeTraits(winner: TraitState, loser: TraitState, rule: TraitMergeRule): void {
+/**
+ * Folds the loser's traits into the winner's: each trait by its configured strategy, the others by the per-key
+ * rule. A combined value (sum, union) takes the later of the two times.
+ */
+export function mergeTraits(
+  winner: TraitState,
+  loser: TraitState,
+  rule: TraitMergeRule,
+  strategies: Readonly<Record<string, TraitStrategy>> = {},
+): void {
   for (const [k, v] of Object.entries(loser.values)) {
     const t = loser.times[k];
     if (t === undefined) continue;
-    applyTraits(winner, { [k]: v }, new Date(t), rule);
+    const strategy = Object.hasOwn(strategies, k) ? strategies[k] : undefined;
+    const held = winner.times[k];
+    if (strategy === undefined || held === undefined) {
+      if (strategy === undefined) applyTraits(winner, { [k]: v }, new Date(t), rule);
+      else {
+        winner.values[k] = v;
+        winner.times[k] = t;
+      }
+      continue;
+    }
+    const w = winner.values[k];
+    const later = t > held ? t : held;
+    switch (strategy) {
+      case 'most_recent':
+      case 'oldest':
+        if (strategy === 'most_recent' ? t > held : t < held) {
+          winner.values[k] = v;
+          winner.times[k] = t;
+        }
+        break;
+      case 'non_empty': {
+        const we = isEmptyValue(w);
+        const le = isEmptyValue(v);
+        if ((we && !le) || (we === le && t > held)) {
+          winner.values[k] = v;
+          winner.times[k] = t;
+        }
+        break;
+      }
+      case 'sum':
+        if (typeof w === 'number' && typeof v === 'number') {
+          winner.values[k] = w + v;
+          winner.times[k] = later;
+        } else if (t > held) {
+          // Not two numbers: nothing to add up, the most recent value stays.
+          winner.values[k] = v;
+          winner.times[k] = t;
+        }
+        break;
+      case 'union': {
+        const out = Array.isArray(w) ? [...(w as unknown[])] : isEmptyValue(w) ? [] : [w];
+        const seen = new Set(out.map((x) => JSON.stringify(x)));
+        for (const x of Array.isArray(v) ? (v as unknown[]) : isEmptyValue(v) ? [] : [v]) {
+          const key = JSON.stringify(x);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          out.push(x);
+        }
+        winner.values[k] = out;
+        winner.times[k] = later;
+        break;
+      }
+    }
   }
+}
+
+/** null, undefined, "", [] and {} hold nothing (for the non_empty strategy). */
+export function isEmptyValue(v: unknown): boolean {
+  if (v === null || v === undefined || v === '') return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (typeof v === 'object') return Object.keys(v).length === 0;
+  return false;
 }

@@ -33,7 +33,7 @@ export const ProfileView = z.object({
   merges: z.array(
     z.object({
       at: z.string(),
-      action: z.enum(['merge', 'merge_refused', 'link_refused']),
+      action: z.enum(['merge', 'merge_refused', 'link_refused', 'unmerge']),
       profileId: z.string(),
       otherProfileId: z.string().nullable(),
       ids: z.array(z.string()),

@@ -33,7 +33,7 @@ export interface LiveSegment {
 }
 
 export interface ChangeReason {
-  trigger: 'event' | 'time' | 'merge' | 'segment_created' | 'segment_updated' | 'segment_deleted' | 'recomputed' | 'manual' | 'scores';
+  trigger: 'event' | 'time' | 'merge' | 'unmerge' | 'segment_created' | 'segment_updated' | 'segment_deleted' | 'recomputed' | 'manual' | 'scores';
   event?: string | undefined;
   messageId?: string | undefined;
   mergedInto?: string | undefined;
@@ -576,6 +576,39 @@ export class LiveEngine {
   }
 
   // ------------------------------------------------------------------ segment changes (run as committer tasks)
+
+  /**
+   * Rebuilds these profiles from the store (an unmerge moved events and traits between them): their event history,
+   * live scores and traits, then every segment for each. The changes go with the next commit.
+   */
+  async reloadProfiles(rows: readonly ProfileRow[], nowDate: Date): Promise<void> {
+    const now = Math.max(nowDate.getTime(), this.watermark);
+    const states = new Map<ProfileId, ProfileState>();
+    for (const row of rows) {
+      const s = this.stateOf(row.profileId);
+      s.resetFacts();
+      this.applyProfileRow(s, row);
+      states.set(row.profileId, s);
+    }
+    const events: { s: ProfileState; ev: ReturnType<typeof toSegmentEvent> }[] = [];
+    await this.o.store.scanEvents({ kinds: null, since: null, profileIds: [...states.keys()] }, (e) => {
+      const s = states.get(e.profileId);
+      if (s) events.push({ s, ev: toSegmentEvent(e) });
+    });
+    events.sort((a, b) => a.ev.ts - b.ev.ts);
+    for (const { s, ev } of events) {
+      addEvent(this.reg, s, ev);
+      if (this.scorer) s.scoreState = this.scorer.onEvent(s.scoreState, ev.name, ev.ts, now);
+    }
+    for (const s of states.values()) {
+      if (this.scorer && s.scoreState !== null) {
+        s.scores = { ...s.scores, ...this.scorer.values(s.scoreState, now) };
+        this.noteScores(s, now);
+      }
+      this.evaluateProfile(s, null, now, { trigger: 'unmerge' }, this.pending, null);
+      this.schedule(s, now);
+    }
+  }
 
   /** Adds or replaces a segment: loads any history its operands need, then evaluates it for every profile. */
   async upsert(row: SegmentRow, nowDate: Date): Promise<void> {

@@ -117,6 +117,17 @@ export class ProfileState {
 
   constructor(readonly profileId: ProfileId) {}
 
+  /** Forgets traits, event lists, totals and the scoring state (to rebuild them); scores and memberships stay. */
+  resetFacts(): void {
+    this.traits = NO_VALUES;
+    this.traitTimes = NO_TIMES;
+    this.scoreState = null;
+    this.listKeys = null;
+    this.listVals = null;
+    this.accKeys = null;
+    this.accVals = null;
+  }
+
   ownTraits(): Record<string, unknown> {
     if (this.traits === NO_VALUES) this.traits = {};
     return this.traits;

@@ -24,6 +24,11 @@ export interface EventRow {
   sentAt: Date | null;
   receivedAt: Date;
   messageIdGenerated: boolean;
+  /**
+   * The profile the event was first resolved to, kept when a merge moves the event to the surviving profile so an
+   * unmerge can send it back. Defaults to profileId.
+   */
+  originProfileId?: ProfileId | undefined;
   /** Personal data already moved to the vault. */
   properties: Record<string, unknown>;
   traits: Record<string, unknown>;
@@ -91,7 +96,7 @@ export interface IdentityLinkRow {
   at: Date;
 }
 
-export type IdentityAuditAction = 'merge' | 'merge_refused' | 'link_refused';
+export type IdentityAuditAction = 'merge' | 'merge_refused' | 'link_refused' | 'unmerge';
 
 export interface IdentityAuditRow {
   at: Date;
@@ -106,9 +111,69 @@ export interface IdentityAuditRow {
   messageId: string | null;
 }
 
+/** What caused a merge: one event's identifiers (identify, alias...), an administrator, or an accepted match. */
+export type MergeCause = 'event' | 'manual' | 'match';
+
 export interface MergeRow {
   winner: ProfileId;
   loser: ProfileId;
+  cause: MergeCause;
+  /** Why, for the audit: the identifiers the two profiles shared, a match's probability and field agreement... */
+  evidence: Record<string, unknown>;
+  /** The loser's identifiers at the moment of the merge: an unmerge gives them back. */
+  loserIds: { kind: IdentityKind; value: string }[];
+  winnerIds: { kind: IdentityKind; value: string }[];
+  actor: string;
+  messageId: string | null;
+}
+
+/** A profile as it stood just before a merge: what an unmerge rebuilds from. */
+export interface ProfileSnapshot {
+  createdAt: string;
+  traits: TraitState;
+  /** Held in the vault side (merge_pii_snapshots), never with the edge. */
+  pii: TraitState;
+  identities: { kind: IdentityKind; value: string }[];
+}
+
+export type MergeStatus = 'active' | 'undone';
+
+/** One edge of the identity graph: a merge with its evidence and the two sides as they were. */
+export interface MergeEdgeRow {
+  mergeId: string;
+  at: Date;
+  winner: ProfileId;
+  loser: ProfileId;
+  cause: MergeCause;
+  evidence: Record<string, unknown>;
+  actor: string;
+  messageId: string | null;
+  winnerBefore: ProfileSnapshot;
+  loserBefore: ProfileSnapshot;
+  status: MergeStatus;
+  undoneAt: Date | null;
+  undoneBy: string | null;
+}
+
+/** Everything an unmerge writes, in one transaction. */
+export interface UnmergePlan {
+  mergeId: string;
+  at: Date;
+  actor: string;
+  /** The live profile being split. */
+  survivor: ProfileId;
+  /** The profile given back its own life. */
+  restored: ProfileId;
+  /** Profiles whose events return to `restored` (the loser and every profile merged into it before). */
+  restoredTree: ProfileId[];
+  /** Events received after this instant also return when their userId (or, lacking one, anonymousId) is the restored side's. */
+  mergedAt: Date;
+  restoredUserIds: string[];
+  restoredAnonymousIds: string[];
+  /** Identifiers handed back to `restored`. */
+  identities: { kind: IdentityKind; value: string }[];
+  profiles: ProfileRow[];
+  audit: IdentityAuditRow[];
 }
 
 export interface CommitBatch {
@@ -118,6 +183,8 @@ export interface CommitBatch {
   identityLinks: IdentityLinkRow[];
   /** Applied in order: events, identities and memberships of the loser move to the winner. */
   merges: MergeRow[];
+  /** One recorded edge per merge, with both sides as they were before it. */
+  mergeEdges?: MergeEdgeRow[] | undefined;
   /** Full replacement rows for every profile created or changed in the batch. */
   profiles: ProfileRow[];
   accounts: AccountRow[];
@@ -132,6 +199,8 @@ export interface IdentitySnapshot {
   profiles: { profileId: ProfileId; createdAt: Date }[];
   links: { kind: IdentityKind; value: string; profileId: ProfileId }[];
   mergedInto: { loser: ProfileId; winner: ProfileId }[];
+  /** Pairs split by an unmerge: events do not merge them again (an administrator still can). */
+  blockedPairs: { a: ProfileId; b: ProfileId }[];
 }
 
 export interface EventView {
@@ -270,7 +339,20 @@ export interface HealthStore {
   checkWritable(): Promise<void>;
 }
 
-export interface Store extends IngestStore, ProfileStore, QuarantineStore, KeyStore, HealthStore, SegmentStore, ImportStore {
+/** The recorded merges, and what an unmerge reads and writes. */
+export interface IdentityStore {
+  getMergeEdge(mergeId: string): Promise<MergeEdgeRow | null>;
+  /** Edges whose winner or loser is one of these profiles, oldest first. */
+  mergeEdgesOf(ids: readonly ProfileId[]): Promise<MergeEdgeRow[]>;
+  /** Active edges whose winner is one of these profiles, oldest first. */
+  activeMergesInto(ids: readonly ProfileId[]): Promise<MergeEdgeRow[]>;
+  /** Identify calls an unmerge will move to the restored profile and those staying: their traits, oldest first. */
+  unmergeIdentifyTraits(plan: UnmergePlan): Promise<{ restored: { traits: Record<string, unknown>; at: Date }[]; survivor: { traits: Record<string, unknown>; at: Date }[] }>;
+  /** Moves events, identities and account memberships back, rewrites both profiles, marks the edge undone. */
+  applyUnmerge(plan: UnmergePlan): Promise<{ events: number }>;
+}
+
+export interface Store extends IngestStore, ProfileStore, QuarantineStore, KeyStore, HealthStore, SegmentStore, ImportStore, IdentityStore {
   readonly path: string;
   close(): Promise<void>;
 }
@@ -421,6 +503,8 @@ export interface SegmentEngineState {
 export interface EventScanFilter {
   kinds: { trackEvents: string[]; callTypes: string[] } | null;
   since: Date | null;
+  /** Only these profiles' events (all when absent). */
+  profileIds?: ProfileId[] | undefined;
 }
 
 export interface SegmentStore {

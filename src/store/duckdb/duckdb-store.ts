@@ -28,8 +28,10 @@ import type {
   Stats,
   Store,
   TraitState,
+  UnmergePlan,
 } from '../port.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
+import { DuckDbIdentityTables } from './identity-tables.js';
 import { DuckDbImportTables } from './import-tables.js';
 import { DuckDbSegmentTables } from './segment-tables.js';
 import { duckDbDialect } from './segment-dialect.js';
@@ -126,6 +128,7 @@ class DuckDbStore implements Store {
         for (const st of statements) await this.writer.run(st.sql, st.params);
       }),
   );
+  private readonly identityTables = new DuckDbIdentityTables((sql, params) => this.read(sql, params));
   private readonly segmentTables = new DuckDbSegmentTables(
     (sql, params) => this.read(sql, params),
     (sql, params, each) => this.streamRead(sql, params, each),
@@ -233,6 +236,7 @@ class DuckDbStore implements Store {
             [m.accountId, m.profileId, m.at.toISOString()],
           );
         }
+        if (batch.mergeEdges && batch.mergeEdges.length > 0) await DuckDbIdentityTables.appendEdges(w, batch.mergeEdges);
         if (batch.merges.length > 0) await this.applyMerges(batch.merges);
         await this.replaceProfiles(batch.profiles);
         await this.replaceAccounts(batch.accounts);
@@ -316,6 +320,7 @@ class DuckDbStore implements Store {
       a.appendVarchar(json(e.integrations));
       a.appendVarchar(json(e.extra));
       a.appendBigInt(BigInt(++this.lastEventSeq));
+      a.appendVarchar(e.originProfileId ?? e.profileId);
       a.endRow();
     }
     a.flushSync();
@@ -487,7 +492,7 @@ class DuckDbStore implements Store {
   async loadIdentitySnapshot(): Promise<IdentitySnapshot> {
     const profiles = await this.read('SELECT profile_id, created_at, merged_into FROM profiles');
     const links = await this.read('SELECT kind, value, profile_id FROM identities');
-    const snapshot: IdentitySnapshot = { profiles: [], links: [], mergedInto: [] };
+    const snapshot: IdentitySnapshot = { profiles: [], links: [], mergedInto: [], blockedPairs: await this.identityTables.blockedPairs() };
     for (const r of profiles) {
       const id = ProfileId(str(r.profile_id, 'profile_id'));
       const merged = strOrNull(r.merged_into, 'merged_into');
@@ -668,7 +673,7 @@ class DuckDbStore implements Store {
     return rows.map((r) => {
       const other = strOrNull(r.other_profile_id, 'other_profile_id');
       const action = str(r.action, 'action');
-      if (action !== 'merge' && action !== 'merge_refused' && action !== 'link_refused') {
+      if (action !== 'merge' && action !== 'merge_refused' && action !== 'link_refused' && action !== 'unmerge') {
         throw new Error(`Unknown audit action ${action}`);
       }
       return {
@@ -766,6 +771,28 @@ class DuckDbStore implements Store {
   scanScores: Store['scanScores'] = (each) => this.segmentTables.scanScores(each);
   scanChanges: Store['scanChanges'] = (seq, each) => this.segmentTables.scanChanges(seq, each);
   orderTotals: Store['orderTotals'] = (q) => this.segmentTables.orderTotals(q);
+
+  getMergeEdge: Store['getMergeEdge'] = (id) => this.identityTables.getMergeEdge(id);
+  mergeEdgesOf: Store['mergeEdgesOf'] = (ids) => this.identityTables.mergeEdgesOf(ids);
+  activeMergesInto: Store['activeMergesInto'] = (ids) => this.identityTables.activeMergesInto(ids);
+  unmergeIdentifyTraits: Store['unmergeIdentifyTraits'] = (plan) => this.identityTables.unmergeIdentifyTraits(plan);
+
+  applyUnmerge(plan: UnmergePlan): Promise<{ events: number }> {
+    return this.writeLock.run(async () => {
+      const w = this.writer;
+      await w.run('BEGIN TRANSACTION');
+      try {
+        const events = await DuckDbIdentityTables.applyUnmerge(w, plan);
+        await this.replaceProfiles(plan.profiles);
+        await this.appendAudit(plan.audit);
+        await w.run('COMMIT');
+        return { events };
+      } catch (cause) {
+        await w.run('ROLLBACK').catch(() => undefined);
+        throw cause;
+      }
+    });
+  }
 
   saveImportRun: Store['saveImportRun'] = (row) => this.importTables.saveImportRun(row);
   listImportRuns: Store['listImportRuns'] = (q) => this.importTables.listImportRuns(q);

@@ -204,6 +204,37 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 5,
+    name: 'identity graph edges: merges with their evidence and both sides as they were, for unmerge',
+    statements: [
+      // The profile an event was first resolved to: a merge moves profile_id, an unmerge moves it back by this.
+      `ALTER TABLE events ADD COLUMN origin_profile_id VARCHAR`,
+      `CREATE TABLE identity_merges (
+        merge_id VARCHAR NOT NULL,
+        merged_at TIMESTAMPTZ NOT NULL,
+        winner_id VARCHAR NOT NULL,
+        loser_id VARCHAR NOT NULL,
+        cause VARCHAR NOT NULL,
+        evidence JSON NOT NULL,
+        actor VARCHAR NOT NULL,
+        message_id VARCHAR,
+        winner_before JSON NOT NULL,
+        loser_before JSON NOT NULL,
+        status VARCHAR NOT NULL,
+        undone_at TIMESTAMPTZ,
+        undone_by VARCHAR
+      )`,
+      // The personal part of both sides as they were: vault data, kept apart from the edge like pii_vault.
+      `CREATE TABLE merge_pii_snapshots (
+        merge_id VARCHAR NOT NULL,
+        side VARCHAR NOT NULL,
+        data JSON NOT NULL,
+        data_times JSON NOT NULL
+      )`,
+      `UPDATE events SET origin_profile_id = profile_id`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((m, x) => Math.max(m, x.version), 0);

@@ -252,13 +252,15 @@ export class DuckDbSegmentTables {
       `SELECT profile_id, type, event, epoch_ms(ts) AS ts, properties FROM events
        WHERE ($1::BOOLEAN OR (type = 'track' AND list_contains(from_json($2::JSON, '["VARCHAR"]'), event))
               OR list_contains(from_json($3::JSON, '["VARCHAR"]'), type))
-         AND ($4::TIMESTAMPTZ IS NULL OR ts > $4::TIMESTAMPTZ)`,
+         AND ($4::TIMESTAMPTZ IS NULL OR ts > $4::TIMESTAMPTZ)
+         AND ($5::JSON IS NULL OR list_contains(from_json($5::JSON, '["VARCHAR"]'), profile_id))`,
       [
         kinds === null,
         // JSON text, because an empty list parameter has no element type.
         JSON.stringify(kinds?.trackEvents ?? []),
         JSON.stringify(kinds?.callTypes ?? []),
         filter.since?.toISOString() ?? null,
+        filter.profileIds === undefined ? null : JSON.stringify(filter.profileIds),
       ],
       (rows) => {
         for (const r of rows) {

@@ -1,0 +1,213 @@
+import type { IdentityConfig } from '../config/index.js';
+import { err, ok, type ErrorCode, type ProfileId, type Result } from '../kernel/index.js';
+import { applyTraits, mergeTraits } from '../profiles/index.js';
+import type {
+  IdentityAuditRow,
+  IdentityStore,
+  MergeCause,
+  MergeEdgeRow,
+  MergeRow,
+  ProfileRow,
+  ProfileStore,
+  TraitState,
+  UnmergePlan,
+} from '../store/index.js';
+import type { IdentityGraph } from './graph.js';
+import { keyOf } from './identifiers.js';
+
+/** The part of the single writer identity changes run on (GroupCommitter.runGraphTask). */
+export interface GraphWriter {
+  runGraphTask<T>(fn: (ctx: GraphTask) => Promise<T>): Promise<T>;
+}
+
+/** What a task on the identity graph may use: it runs alone on the writer's loop. */
+export interface GraphTask {
+  now: Date;
+  graph: IdentityGraph;
+  /** Written after the task: merges put here are folded into profile rows and recorded as edges first. */
+  batch: { merges: MergeRow[]; audit: IdentityAuditRow[]; mergeEdges?: MergeEdgeRow[] | undefined };
+  /** Profiles the task rewrote itself (an unmerge): caches and the live segments follow. */
+  profilesRewritten(rows: ProfileRow[]): Promise<void>;
+}
+
+export interface IdentityError {
+  code: Extract<ErrorCode, `identity.${string}`>;
+  message: string;
+}
+
+export interface MergeOutcome {
+  edge: MergeEdgeRow;
+}
+
+export interface UnmergeOutcome {
+  mergeId: string;
+  survivor: ProfileId;
+  restored: ProfileId;
+  /** Events that went back to the restored profile. */
+  events: number;
+  identities: string[];
+}
+
+export interface IdentityServiceOptions {
+  store: IdentityStore & ProfileStore;
+  writer: GraphWriter;
+  config: IdentityConfig;
+}
+
+/**
+ * Merges and unmerges on demand: an administrator's merge (or an accepted match) and the undoing of any recorded
+ * merge. Both run alone on the writer's loop, so the identity graph, the tables and the live segments change
+ * together; every one is recorded in the audit log.
+ */
+export class IdentityService {
+  constructor(private readonly o: IdentityServiceOptions) {}
+
+  /** Merges two profiles (the older one survives); the edge records who asked and why. */
+  async merge(
+    a: ProfileId,
+    b: ProfileId,
+    by: { actor: string; cause: Exclude<MergeCause, 'event'>; evidence: Record<string, unknown> },
+  ): Promise<Result<MergeOutcome, IdentityError>> {
+    const outcome = await this.o.writer.runGraphTask(async (ctx) => {
+      const r = ctx.graph.mergePair(a, b, by.cause, by.evidence, { at: ctx.now, actor: by.actor, messageId: null });
+      if (!r.ok) return err({ code: r.code, message: r.message } satisfies IdentityError);
+      ctx.batch.merges.push(r.merge);
+      ctx.batch.audit.push(r.audit);
+      return ok(ctx.batch);
+    });
+    if (!outcome.ok) return outcome;
+    const edge = outcome.value.mergeEdges?.[0];
+    if (!edge) throw new Error('a merge was committed without its edge');
+    return ok({ edge });
+  }
+
+  /**
+   * Undoes a merge: the loser (and every profile merged into it before) lives again with its identifiers, its
+   * events (those first resolved to it, and later ones carrying its userId or, lacking one, its anonymousId), and
+   * its traits as they were before the merge plus those its moved identify calls set. The survivor is rebuilt the
+   * same way from its own side. Segments of both are re-evaluated; events no longer merge the two.
+   */
+  unmerge(mergeId: string, by: { actor: string; reason?: string | undefined }): Promise<Result<UnmergeOutcome, IdentityError>> {
+    return this.o.writer.runGraphTask(async (ctx) => {
+      const store = this.o.store;
+      const edge = await store.getMergeEdge(mergeId);
+      if (!edge) return err({ code: 'identity.merge_not_found', message: `No merge has the id ${mergeId}.` });
+      if (edge.status === 'undone' || ctx.graph.isLive(edge.loser)) {
+        return err({ code: 'identity.already_undone', message: `The merge ${mergeId} was undone already.` });
+      }
+      if (!ctx.graph.isLive(edge.winner)) {
+        const later = (await store.mergeEdgesOf([edge.winner])).find((e) => e.status === 'active' && e.loser === edge.winner);
+        return err({
+          code: 'identity.unmerge_blocked',
+          message: `Profile ${edge.winner} was merged into ${later?.winner ?? ctx.graph.canonical(edge.winner)} afterwards${later ? ` (merge ${later.mergeId})` : ''}: undo that merge first.`,
+        });
+      }
+      const survivor = edge.winner;
+      const restored = edge.loser;
+      const tree = await this.treeOf(restored);
+      const later = (await store.activeMergesInto([survivor])).filter((e) => e.mergeId !== edge.mergeId && e.at >= edge.at && !tree.includes(e.loser));
+      const ids = edge.loserBefore.identities;
+      const plan: UnmergePlan = {
+        mergeId,
+        at: ctx.now,
+        actor: by.actor,
+        survivor,
+        restored,
+        restoredTree: tree,
+        mergedAt: edge.at,
+        restoredUserIds: ids.filter((i) => i.kind === 'user_id').map((i) => i.value),
+        restoredAnonymousIds: ids.filter((i) => i.kind === 'anonymous_id').map((i) => i.value),
+        identities: ids,
+        profiles: [],
+        audit: [],
+      };
+      const current = await store.getProfile(survivor);
+      if (!current) throw new Error(`live profile ${survivor} has no row`);
+      const replay = await store.unmergeIdentifyTraits(plan);
+      const rule = this.o.config.traitMergeRule;
+      const strategies = this.o.config.traitStrategies;
+
+      const lTraits = structuredClone(edge.loserBefore.traits);
+      for (const r of replay.restored) applyTraits(lTraits, r.traits, r.at, rule);
+      const lRow: ProfileRow = {
+        profileId: restored,
+        createdAt: new Date(edge.loserBefore.createdAt),
+        updatedAt: ctx.now,
+        mergedInto: null,
+        traits: lTraits,
+        pii: structuredClone(edge.loserBefore.pii),
+      };
+
+      const sTraits = structuredClone(edge.winnerBefore.traits);
+      const sPii = structuredClone(edge.winnerBefore.pii);
+      let createdAt = new Date(edge.winnerBefore.createdAt);
+      for (const e of later) {
+        mergeTraits(sTraits, e.loserBefore.traits, rule, strategies);
+        mergeTraits(sPii, e.loserBefore.pii, rule, strategies);
+        const c = new Date(e.loserBefore.createdAt);
+        if (c < createdAt) createdAt = c;
+      }
+      for (const r of replay.survivor) applyTraits(sTraits, r.traits, r.at, rule);
+      // What the survivor holds that neither side's history explains was set after the merge by data that cannot be
+      // traced to one side (personal data, kept in the vault rather than with events): it stays with the survivor.
+      const since = edge.at.toISOString();
+      keepUnexplained(sTraits, current.traits, lRow.traits, since);
+      keepUnexplained(sPii, current.pii, lRow.pii, since);
+      const sRow: ProfileRow = { profileId: survivor, createdAt, updatedAt: ctx.now, mergedInto: null, traits: sTraits, pii: sPii };
+
+      plan.profiles = [sRow, lRow];
+      const given = ids.map((i) => keyOf(i));
+      const audit: IdentityAuditRow = {
+        at: ctx.now,
+        action: 'unmerge',
+        profileId: survivor,
+        otherProfileId: restored,
+        ids: given,
+        reason: by.reason ?? `merge ${mergeId} undone`,
+        actor: by.actor,
+        messageId: null,
+      };
+      plan.audit = [audit];
+      const { events } = await store.applyUnmerge(plan);
+      ctx.graph.unmerge(survivor, restored, ids, lRow.createdAt);
+      await ctx.profilesRewritten([sRow, lRow]);
+      return ok({ mergeId, survivor, restored, events, identities: given });
+    });
+  }
+
+  /** The merges a profile took part in (as survivor or as the merged one), oldest first. */
+  async mergesOf(id: ProfileId): Promise<MergeEdgeRow[]> {
+    return this.o.store.mergeEdgesOf([id]);
+  }
+
+  async getMerge(mergeId: string): Promise<MergeEdgeRow | null> {
+    return this.o.store.getMergeEdge(mergeId);
+  }
+
+  /** The profile and every profile merged into it, directly or not, by merges still in force. */
+  private async treeOf(root: ProfileId): Promise<ProfileId[]> {
+    const out: ProfileId[] = [root];
+    let frontier: ProfileId[] = [root];
+    for (let depth = 0; frontier.length > 0 && depth < 64; depth++) {
+      const edges = await this.o.store.activeMergesInto(frontier);
+      frontier = edges.map((e) => e.loser).filter((p) => !out.includes(p));
+      out.push(...frontier);
+    }
+    return out;
+  }
+}
+
+/**
+ * Copies into `rebuilt` the keys of `current` set after `since` that `rebuilt` does not already explain and that
+ * are not the restored side's (same value and time).
+ */
+function keepUnexplained(rebuilt: TraitState, current: TraitState, restored: TraitState, since: string): void {
+  for (const [k, v] of Object.entries(current.values)) {
+    const t = current.times[k];
+    if (t === undefined || t <= since) continue;
+    if (rebuilt.times[k] === t) continue;
+    if (restored.times[k] === t && JSON.stringify(restored.values[k]) === JSON.stringify(v)) continue;
+    rebuilt.values[k] = v;
+    rebuilt.times[k] = t;
+  }
+}
