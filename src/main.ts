@@ -115,7 +115,7 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
       failed: (now) => engine.load(now.getTime()),
       reloadProfiles: (rows, now) => engine.reloadProfiles(rows, now),
     });
-    const identity = new IdentityService({ store, writer: committer, config: config.identity });
+    const identity = new IdentityService({ store, writer: committer, config: config.identity, clock });
     const segments = new SegmentService({
       store,
       engine,

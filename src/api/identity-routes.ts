@@ -5,8 +5,25 @@ import type { KeyRing } from '../access/index.js';
 import type { IdentityError, IdentityService } from '../identity/index.js';
 import { AppError, ProfileId, type Result } from '../kernel/index.js';
 import type { ProfileService } from '../profiles/index.js';
-import type { IdentityAuditRow, MergeEdgeRow } from '../store/index.js';
-import { ErrorBody, IdentityView, MergeBody, MergeEdgeView, MergeIdParams, ProfileIdParams, UnmergeBody, UnmergeView } from './schemas.js';
+import type { IdentityAuditRow, MergeEdgeRow, ReviewPairRow } from '../store/index.js';
+import {
+  ErrorBody,
+  IdentityView,
+  MatchRunBody,
+  MatchRunView,
+  MergeBody,
+  MergeEdgeView,
+  MergeIdParams,
+  PairIdParams,
+  ProfileIdParams,
+  ReviewDecisionBody,
+  ReviewDetailView,
+  ReviewList,
+  ReviewPairView,
+  ReviewQuery,
+  UnmergeBody,
+  UnmergeView,
+} from './schemas.js';
 
 export interface IdentityDeps {
   identity: IdentityService;
@@ -31,6 +48,19 @@ export const mergeEdgeView = (e: MergeEdgeRow): z.infer<typeof MergeEdgeView> =>
   status: e.status,
   undoneAt: e.undoneAt ? e.undoneAt.toISOString() : null,
   undoneBy: e.undoneBy,
+});
+
+export const reviewPairView = (p: ReviewPairRow): z.infer<typeof ReviewPairView> => ({
+  id: p.pairId,
+  createdAt: p.createdAt.toISOString(),
+  a: p.a,
+  b: p.b,
+  probability: p.probability,
+  evidence: p.evidence,
+  status: p.status,
+  decidedAt: p.decidedAt ? p.decidedAt.toISOString() : null,
+  decidedBy: p.decidedBy,
+  mergeId: p.mergeId,
 });
 
 export const auditView = (a: IdentityAuditRow) => ({ ...a, at: a.at.toISOString() });
@@ -104,6 +134,59 @@ export async function identityRoutes(app: FastifyInstance, deps: IdentityDeps): 
     },
     handler: async (req) =>
       identityResult(await deps.identity.unmerge(req.params.mergeId, { actor: keyActor(deps.keys, req.headers.authorization), reason: req.body.reason })),
+  });
+
+  r.post('/api/identity/match', {
+    schema: {
+      tags: ['identity'],
+      summary: 'Match every profile against the others: merge the near-certain pairs, queue the probable ones for review',
+      security,
+      body: MatchRunBody,
+      response: { 200: MatchRunView, ...errors },
+    },
+    handler: async (req) =>
+      deps.identity.matchProfiles({ ...req.body, actor: keyActor(deps.keys, req.headers.authorization) }),
+  });
+
+  r.get('/api/identity/review', {
+    schema: {
+      tags: ['identity'],
+      summary: 'The review queue: probable duplicates, pending first, most probable first',
+      security,
+      querystring: ReviewQuery,
+      response: { 200: ReviewList, ...errors },
+    },
+    handler: async (req) => {
+      const res = await deps.identity.listReview(req.query);
+      return { total: res.total, items: res.items.map(reviewPairView) };
+    },
+  });
+
+  r.get('/api/identity/review/:pairId', {
+    schema: {
+      tags: ['identity'],
+      summary: 'One pair with both records side by side (the compared fields) and the agreement of each field',
+      security,
+      params: PairIdParams,
+      response: { 200: ReviewDetailView, ...errors, 404: ErrorBody },
+    },
+    handler: async (req) => {
+      const d = identityResult(await deps.identity.reviewDetail(req.params.pairId));
+      return { pair: reviewPairView(d.pair), records: d.records };
+    },
+  });
+
+  r.post('/api/identity/review/:pairId', {
+    schema: {
+      tags: ['identity'],
+      summary: 'Accept (merge the two, the match as evidence) or reject a pending pair',
+      security,
+      params: PairIdParams,
+      body: ReviewDecisionBody,
+      response: { 200: ReviewPairView, ...errors, 404: ErrorBody, 409: ErrorBody },
+    },
+    handler: async (req) =>
+      reviewPairView(identityResult(await deps.identity.decideReview(req.params.pairId, req.body.decision, keyActor(deps.keys, req.headers.authorization)))),
   });
 }
 

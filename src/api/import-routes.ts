@@ -5,13 +5,15 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ImportService } from '../imports/index.js';
 import { AppError } from '../kernel/index.js';
-import type { ImportRunRow } from '../store/index.js';
-import { ErrorBody, ImportBody, ImportRunList, ImportRunQuery, ImportRunView, ImportSummaryView, InferBody, InferView } from './schemas.js';
+import type { ImportRunRow, QuarantineStore } from '../store/index.js';
+import { quarantineView } from './admin-routes.js';
+import { ErrorBody, QuarantineItem, ImportBody, ImportRunList, ImportRunQuery, ImportRunView, ImportSummaryView, InferBody, InferView } from './schemas.js';
 
 export interface ImportDeps {
   imports: ImportService;
   /** The only folder the API reads import files from; null: imports through the API are off. */
   importDir: string | null;
+  quarantine: QuarantineStore;
 }
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
@@ -81,6 +83,22 @@ export async function importRoutes(app: FastifyInstance, deps: ImportDeps): Prom
     handler: async (req) => {
       const res = await deps.imports.list(req.query);
       return { total: res.total, items: res.items.map(runView) };
+    },
+  });
+
+  r.get('/api/imports/:id/rejected', {
+    schema: {
+      tags: ['imports'],
+      summary: 'The rows an import run refused, as kept in the quarantine (file, row, line, column, value, code)',
+      security,
+      params: z.object({ id: z.string().min(1).max(100) }),
+      querystring: ImportRunQuery,
+      response: { 200: z.object({ total: z.number().int(), items: z.array(QuarantineItem) }), ...errors, 404: ErrorBody },
+    },
+    handler: async (req) => {
+      await deps.imports.get(req.params.id);
+      const res = await deps.quarantine.listQuarantine({ importRunId: req.params.id, limit: req.query.limit, offset: req.query.offset });
+      return { total: res.total, items: res.items.map(quarantineView) };
     },
   });
 

@@ -4,4 +4,4 @@ export { quarantineView } from './admin-routes.js';
 export { keyView } from './key-routes.js';
 export { changeView, memberView, membersCsv, MEMBERS_CSV_HEADER, segmentFailure } from './segment-routes.js';
 export * from './schemas.js';
-export { auditView, identityResult, identityView, keyActor, mergeEdgeView } from './identity-routes.js';
+export { auditView, identityResult, identityView, keyActor, mergeEdgeView, reviewPairView } from './identity-routes.js';

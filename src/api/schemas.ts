@@ -360,3 +360,119 @@ export const UnmergeView = z.object({
   events: z.number().int().describe('Events moved back to the restored profile.'),
   identities: z.array(z.string()),
 });
+
+export const MatchRunBody = z
+  .object({
+    autoMergeAt: z.number().min(0).max(1).optional().describe('Pairs at or above this probability merge (default identity.matching.autoMergeAt, 0.99).'),
+    reviewAt: z.number().min(0).max(1).optional().describe('Pairs from this probability wait in the review queue (default 0.8).'),
+    dryRun: z.boolean().optional().describe('Find and count; change nothing.'),
+  })
+  .default({});
+
+const MatchedPairView = z.object({ a: z.string(), b: z.string(), probability: z.number(), evidence: z.record(z.string(), z.unknown()) });
+
+export const MatchRunView = z.object({
+  profiles: z.number().int().describe('Live profiles with at least one field to compare.'),
+  fields: z.array(z.string()).describe('The matcher roles found among the traits (given_name, surname, email...).'),
+  candidatePairs: z.number().int(),
+  autoMergeAt: z.number(),
+  reviewAt: z.number(),
+  autoPairs: z.number().int().describe('Pairs at or above autoMergeAt with enough evidence to merge unseen.'),
+  demoted: z.number().int().describe('Pairs at or above autoMergeAt sent to review: no exact key shared and fewer than two identifying fields (names, birth date, email, phone, national id) agreeing.'),
+  merged: z.number().int(),
+  reviewPairs: z.number().int(),
+  queued: z.number().int().describe('Pairs new to the review queue (a pair already there, decided or not, is not added again).'),
+  refused: z.number().int().describe('Auto pairs whose merge the identifier limits refused.'),
+  blocked: z.number().int().describe('Pairs an unmerge split, left apart.'),
+  dryRun: z.boolean(),
+  seconds: z.number(),
+  examples: z.array(MatchedPairView),
+});
+
+export const ReviewPairView = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  a: z.string(),
+  b: z.string(),
+  probability: z.number(),
+  evidence: z.record(z.string(), z.unknown()).describe('Per field: agreement level and weight; the exact key shared, if any.'),
+  status: z.enum(['pending', 'accepted', 'rejected']),
+  decidedAt: z.string().nullable(),
+  decidedBy: z.string().nullable(),
+  mergeId: z.string().nullable(),
+});
+
+export const ReviewList = z.object({ total: z.number().int(), items: z.array(ReviewPairView) });
+
+export const ReviewQuery = z.object({
+  status: z.enum(['pending', 'accepted', 'rejected']).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const ReviewDetailView = z.object({
+  pair: ReviewPairView,
+  records: z
+    .object({ a: z.record(z.string(), z.string()), b: z.record(z.string(), z.string()) })
+    .describe('The compared fields of both profiles as they are now, by matcher role.'),
+});
+
+export const PairIdParams = z.object({ pairId: z.string().min(1).max(200) });
+export const ReviewDecisionBody = z.object({ decision: z.enum(['accept', 'reject']) });
+
+// ------------------------------------------------------------------ data quality report
+
+export const QualityReportView = z.object({
+  id: z.string().describe('The run id (qr_...): each report computed is stored, for the trend.'),
+  at: z.string(),
+  profiles: z.number().int().describe('Live profiles.'),
+  duplicates: z.object({
+    exactPairs: z.number().int().describe('Pairs of live profiles sharing a normalised email or phone (SHA-256 of the normalised value).'),
+    exactProfiles: z.number().int().describe('Profiles in at least one exact pair.'),
+    exactRate: z.number().describe('exactProfiles / profiles.'),
+    probablePairs: z.number().int().describe('Pairs waiting in the review queue (probable duplicates found by `identity match`).'),
+    probableRate: z.number().describe('Profiles in a pending review pair / profiles.'),
+  }),
+  fields: z
+    .array(
+      z.object({
+        field: z.string(),
+        personal: z.boolean().describe('Held in the PII vault.'),
+        present: z.number().int(),
+        missing: z.number().int(),
+        missingRate: z.number(),
+        invalid: z.number().int().describe('Values present but refused by the field’s normaliser (email, phone, postal code, date...).'),
+        invalidByCode: z.record(z.string(), z.number().int()),
+      }),
+    )
+    .describe('Per trait seen on at least 1% of profiles (up to 50), most common first.'),
+  violations: z
+    .array(z.object({ rule: z.string(), code: z.string(), severity: z.enum(['reject', 'flag']), count: z.number().int() }))
+    .describe('Validation rule violations over all profiles, by rule.'),
+  outliers: z.array(z.object({ field: z.string(), method: z.enum(['iqr', 'zscore']), count: z.number().int(), low: z.number().nullable(), high: z.number().nullable() })),
+  freshness: z.object({
+    buckets: z.array(z.object({ label: z.enum(['<1d', '1-7d', '7-30d', '30-90d', '90-365d', '>365d']), count: z.number().int() })),
+    medianDays: z.number().nullable().describe('Median time since a profile was last updated, in days.'),
+  }),
+  completeness: z.object({
+    fields: z.array(z.string()).describe('The fields the score counts (identity.quality.completenessFields).'),
+    mean: z.number().nullable(),
+    histogram: z.array(z.object({ from: z.number(), to: z.number(), count: z.number().int() })).describe('Ten bins of the per-profile score, 0 to 1.'),
+  }),
+  seconds: z.number(),
+});
+
+export const QualityTrendView = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      at: z.string(),
+      profiles: z.number().int(),
+      exactRate: z.number(),
+      probableRate: z.number(),
+      completeness: z.number().nullable(),
+      violations: z.number().int(),
+      invalid: z.number().int(),
+    }),
+  ),
+});

@@ -3,7 +3,11 @@ import {
   ChangesPage,
   ErrorBody,
   IdentityView,
+  MatchRunView,
   MergeEdgeView,
+  ReviewDetailView,
+  ReviewList,
+  ReviewPairView,
   UnmergeView,
   KeyList,
   KeyView,
@@ -20,6 +24,7 @@ import {
   identityView,
   identityResult,
   mergeEdgeView,
+  reviewPairView,
 } from '../api/index.js';
 import type { KeyError, KeyScope } from '../access/index.js';
 import { loadConfig } from '../config/index.js';
@@ -41,6 +46,15 @@ export type KeyViewT = z.infer<typeof KeyView>;
 export type IdentityViewT = z.infer<typeof IdentityView>;
 export type MergeEdgeViewT = z.infer<typeof MergeEdgeView>;
 export type UnmergeViewT = z.infer<typeof UnmergeView>;
+export type MatchRunViewT = z.infer<typeof MatchRunView>;
+export type ReviewListT = z.infer<typeof ReviewList>;
+export type ReviewPairViewT = z.infer<typeof ReviewPairView>;
+export type ReviewDetailViewT = z.infer<typeof ReviewDetailView>;
+export interface MatchRunInputT {
+  autoMergeAt?: number | undefined;
+  reviewAt?: number | undefined;
+  dryRun?: boolean | undefined;
+}
 export const PreviewView = z.object({ size: z.number().int(), sample: z.array(z.string()), at: z.string(), text: z.string() });
 export type PreviewViewT = z.infer<typeof PreviewView>;
 export const UploadResult = z.object({ added: z.number().int(), removed: z.number().int(), unknown: z.number().int() });
@@ -94,6 +108,10 @@ export interface Backend {
   identityShow(ref: string): Promise<IdentityViewT>;
   identityMerge(a: string, b: string, reason?: string): Promise<MergeEdgeViewT>;
   identityUnmerge(mergeId: string, reason?: string): Promise<UnmergeViewT>;
+  identityMatch(input: MatchRunInputT): Promise<MatchRunViewT>;
+  reviewList(q: { status?: 'pending' | 'accepted' | 'rejected' | undefined; limit: number; offset: number }): Promise<ReviewListT>;
+  reviewShow(pairId: string): Promise<ReviewDetailViewT>;
+  reviewDecide(pairId: string, decision: 'accept' | 'reject'): Promise<ReviewPairViewT>;
   close(): Promise<void>;
 }
 
@@ -215,6 +233,20 @@ class LocalBackend implements Backend {
   }
   async identityUnmerge(mergeId: string, reason?: string): Promise<UnmergeViewT> {
     return identityResult(await this.s.identity.unmerge(mergeId, { actor: 'cli', reason }));
+  }
+  async identityMatch(input: MatchRunInputT): Promise<MatchRunViewT> {
+    return MatchRunView.parse(await this.s.identity.matchProfiles({ ...input, actor: 'cli' }));
+  }
+  async reviewList(q: { status?: 'pending' | 'accepted' | 'rejected' | undefined; limit: number; offset: number }): Promise<ReviewListT> {
+    const res = await this.s.identity.listReview(q);
+    return { total: res.total, items: res.items.map(reviewPairView) };
+  }
+  async reviewShow(pairId: string): Promise<ReviewDetailViewT> {
+    const d = identityResult(await this.s.identity.reviewDetail(pairId));
+    return { pair: reviewPairView(d.pair), records: d.records };
+  }
+  async reviewDecide(pairId: string, decision: 'accept' | 'reject'): Promise<ReviewPairViewT> {
+    return reviewPairView(identityResult(await this.s.identity.decideReview(pairId, decision, 'cli')));
   }
   close(): Promise<void> {
     return this.s.close();
@@ -342,6 +374,20 @@ class HttpBackend implements Backend {
   async identityMerge(a: string, b: string, reason?: string): Promise<MergeEdgeViewT> {
     const [pa, pb] = [await this.profile(a), await this.profile(b)];
     return this.call(MergeEdgeView, '/api/identity/merges', { method: 'POST', body: { profileIds: [pa.id, pb.id], ...(reason ? { reason } : {}) } });
+  }
+  identityMatch(input: MatchRunInputT): Promise<MatchRunViewT> {
+    return this.call(MatchRunView, '/api/identity/match', { method: 'POST', body: input });
+  }
+  reviewList(q: { status?: 'pending' | 'accepted' | 'rejected' | undefined; limit: number; offset: number }): Promise<ReviewListT> {
+    const params = new URLSearchParams({ limit: String(q.limit), offset: String(q.offset) });
+    if (q.status) params.set('status', q.status);
+    return this.call(ReviewList, `/api/identity/review?${params}`);
+  }
+  reviewShow(pairId: string): Promise<ReviewDetailViewT> {
+    return this.call(ReviewDetailView, `/api/identity/review/${encodeURIComponent(pairId)}`);
+  }
+  reviewDecide(pairId: string, decision: 'accept' | 'reject'): Promise<ReviewPairViewT> {
+    return this.call(ReviewPairView, `/api/identity/review/${encodeURIComponent(pairId)}`, { method: 'POST', body: { decision } });
   }
   identityUnmerge(mergeId: string, reason?: string): Promise<UnmergeViewT> {
     return this.call(UnmergeView, `/api/identity/merges/${encodeURIComponent(mergeId)}/unmerge`, { method: 'POST', body: reason ? { reason } : {} });

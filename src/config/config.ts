@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Role as MatchRole } from '../quality/matching/config.js';
 
 /** Identifier values that never link profiles: SDK placeholders and bugs that would collapse thousands of people. */
 export const DEFAULT_BLOCKED_IDENTIFIERS = [
@@ -70,6 +71,21 @@ export const IdentityConfig = z.object({
    * (lists, without repeats). Identify calls still set traits by traitMergeRule.
    */
   traitStrategies: z.record(z.string().min(1), z.enum(['most_recent', 'oldest', 'non_empty', 'sum', 'union'])).default({}),
+  /** Matching profiles (`segmentum identity match`): who merges at once, who goes to the review queue. */
+  matching: z
+    .object({
+      /** Pairs at or above this match probability merge without review. */
+      autoMergeAt: z.number().min(0).max(1).default(0.99),
+      /** Pairs from this probability up to autoMergeAt wait in the review queue. */
+      reviewAt: z.number().min(0).max(1).default(0.8),
+      /**
+       * Trait name -> matcher role (given_name, surname, date_of_birth, email, phone, postcode, suburb, address_1...),
+       * for traits whose names are not recognised (firstName, last_name, birthday, postalCode, city... are).
+       */
+      traits: z.record(z.string().min(1), MatchRole).default({}),
+    })
+    .refine((m) => m.reviewAt <= m.autoMergeAt, { message: 'reviewAt must not be above autoMergeAt' })
+    .default({ autoMergeAt: 0.99, reviewAt: 0.8, traits: {} }),
 });
 export type IdentityConfig = z.infer<typeof IdentityConfig>;
 

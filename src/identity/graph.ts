@@ -216,6 +216,11 @@ export class IdentityGraph {
     return KIND_PRIORITY.flatMap((kind) => n.ids[kind].map((value) => ({ kind, value })));
   }
 
+  /** Whether an unmerge split these two (events and matches leave them apart). */
+  isBlocked(a: ProfileId, b: ProfileId): boolean {
+    return this.blocked.has(pairKey(this.canonical(a), this.canonical(b)));
+  }
+
   isLive(id: ProfileId): boolean {
     return this.nodes.has(id);
   }

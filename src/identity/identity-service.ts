@@ -1,5 +1,8 @@
 import type { IdentityConfig } from '../config/index.js';
-import { err, ok, type ErrorCode, type ProfileId, type Result } from '../kernel/index.js';
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { err, ok, type Clock, type ErrorCode, type ProfileId, type Result } from '../kernel/index.js';
+import { DEFAULT_OPTIONS, matchRecords } from '../quality/matching/index.js';
 import { applyTraits, mergeTraits } from '../profiles/index.js';
 import type {
   IdentityAuditRow,
@@ -9,9 +12,13 @@ import type {
   MergeRow,
   ProfileRow,
   ProfileStore,
+  ReviewPairRow,
+  ReviewStatus,
+  SegmentStore,
   TraitState,
   UnmergePlan,
 } from '../store/index.js';
+import { enoughEvidence, matchedPairs, matchFieldsOf, recordsOfProfiles, type MatchedPair } from './profile-matching.js';
 import type { IdentityGraph } from './graph.js';
 import { keyOf } from './identifiers.js';
 
@@ -48,10 +55,51 @@ export interface UnmergeOutcome {
   identities: string[];
 }
 
+export interface MatchRunOptions {
+  /** Defaults from the configuration (identity.matching). */
+  autoMergeAt?: number | undefined;
+  reviewAt?: number | undefined;
+  /** Find and count, change nothing. */
+  dryRun?: boolean | undefined;
+  actor: string;
+}
+
+export interface MatchRunSummary {
+  /** Live profiles with at least one field to compare. */
+  profiles: number;
+  fields: string[];
+  candidatePairs: number;
+  autoMergeAt: number;
+  reviewAt: number;
+  /** Pairs at or above autoMergeAt, and those merged (fewer when a chain made two of them one profile already). */
+  autoPairs: number;
+  merged: number;
+  /** Pairs above autoMergeAt sent to review instead: no exact key and fewer than two identifying fields agreeing. */
+  demoted: number;
+  /** Pairs in the review band (demoted ones included), and those new to the queue. */
+  reviewPairs: number;
+  queued: number;
+  /** Auto pairs whose merge the identifier limits refused (two userIds...). */
+  refused: number;
+  /** Pairs an unmerge split, left apart. */
+  blocked: number;
+  dryRun: boolean;
+  seconds: number;
+  /** Up to 20 of the merges made (or that would be, in a dry run), most probable first. */
+  examples: MatchedPair[];
+}
+
+export interface ReviewDetail {
+  pair: ReviewPairRow;
+  /** The compared fields of both profiles as they are now (of the profile each id now stands for). */
+  records: { a: Record<string, string>; b: Record<string, string> };
+}
+
 export interface IdentityServiceOptions {
-  store: IdentityStore & ProfileStore;
+  store: IdentityStore & ProfileStore & Pick<SegmentStore, 'scanProfiles'>;
   writer: GraphWriter;
   config: IdentityConfig;
+  clock: Clock;
 }
 
 /**
@@ -173,6 +221,127 @@ export class IdentityService {
       await ctx.profilesRewritten([sRow, lRow]);
       return ok({ mergeId, survivor, restored, events, identities: given });
     });
+  }
+
+  /**
+   * Matches every live profile against the others (blocking, comparators, Fellegi-Sunter with EM: the matcher of
+   * `segmentum dedup`, on the traits it recognises). Pairs at or above autoMergeAt merge, with the match as evidence;
+   * pairs from reviewAt wait in the review queue. Pairs an unmerge split are left apart.
+   */
+  async matchProfiles(opts: MatchRunOptions): Promise<MatchRunSummary> {
+    const started = performance.now();
+    const m = this.o.config.matching;
+    const autoMergeAt = opts.autoMergeAt ?? m.autoMergeAt;
+    const reviewAt = Math.min(opts.reviewAt ?? m.reviewAt, autoMergeAt);
+    const rows: ProfileRow[] = [];
+    await this.o.store.scanProfiles((p) => rows.push(p));
+    // The order of the records shapes blocking and EM slightly: sorted, the same profiles give the same run.
+    rows.sort((a, b) => (a.profileId < b.profileId ? -1 : a.profileId > b.profileId ? 1 : 0));
+    const input = recordsOfProfiles(rows, m.traits);
+    const summary: MatchRunSummary = {
+      profiles: input.ids.length,
+      fields: Object.keys(input.columns),
+      candidatePairs: 0,
+      autoMergeAt,
+      reviewAt,
+      autoPairs: 0,
+      demoted: 0,
+      merged: 0,
+      reviewPairs: 0,
+      queued: 0,
+      refused: 0,
+      blocked: 0,
+      dryRun: opts.dryRun === true,
+      seconds: 0,
+      examples: [],
+    };
+    if (input.ids.length >= 2) {
+      const result = await matchRecords(input, { ...DEFAULT_OPTIONS, threshold: reviewAt }, { workers: 'auto' });
+      summary.candidatePairs = result.summary.candidatePairs;
+      const pairs = matchedPairs(result);
+      const auto = pairs.filter((p) => p.probability >= autoMergeAt && enoughEvidence(p));
+      const review = pairs.filter((p) => p.probability < autoMergeAt || !enoughEvidence(p));
+      summary.demoted = pairs.length - auto.length - pairs.filter((p) => p.probability < autoMergeAt).length;
+      summary.autoPairs = auto.length;
+      summary.reviewPairs = review.length;
+      if (summary.dryRun) {
+        summary.examples = auto.slice(0, 20);
+      } else {
+        const queue: ReviewPairRow[] = [];
+        await this.o.writer.runGraphTask(async (ctx) => {
+          for (const p of auto) {
+            if (ctx.graph.isBlocked(p.a, p.b)) {
+              summary.blocked++;
+              continue;
+            }
+            const r = ctx.graph.mergePair(p.a, p.b, 'match', { ...p.evidence, reason: 'matched profiles' }, { at: ctx.now, actor: opts.actor, messageId: null });
+            if (r.ok) {
+              ctx.batch.merges.push(r.merge);
+              ctx.batch.audit.push({ ...r.audit, reason: `matched (probability ${p.probability.toFixed(4)})` });
+              summary.merged++;
+              if (summary.examples.length < 20) summary.examples.push(p);
+            } else if (r.code === 'identity.merge_refused') summary.refused++;
+          }
+          for (const p of review) {
+            if (ctx.graph.isBlocked(p.a, p.b)) {
+              summary.blocked++;
+              continue;
+            }
+            // Made one profile by the merges above: nothing left to review.
+            if (ctx.graph.canonical(p.a) === ctx.graph.canonical(p.b)) continue;
+            queue.push({
+              pairId: `rev_${randomUUID().replaceAll('-', '')}`,
+              createdAt: ctx.now,
+              a: p.a,
+              b: p.b,
+              probability: p.probability,
+              evidence: p.evidence,
+              status: 'pending',
+              decidedAt: null,
+              decidedBy: null,
+              mergeId: null,
+            });
+          }
+        });
+        summary.queued = await this.o.store.addReviewPairs(queue);
+      }
+    }
+    summary.seconds = (performance.now() - started) / 1000;
+    return summary;
+  }
+
+  listReview(q: { status?: ReviewStatus | undefined; limit: number; offset?: number | undefined }): Promise<{ total: number; items: ReviewPairRow[] }> {
+    return this.o.store.listReviewPairs(q);
+  }
+
+  /** A pair with both records side by side, as they are now. */
+  async reviewDetail(pairId: string): Promise<Result<ReviewDetail, IdentityError>> {
+    const pair = await this.o.store.getReviewPair(pairId);
+    if (!pair) return err({ code: 'identity.review_not_found', message: `No review pair has the id ${pairId}.` });
+    const fields = async (id: ProfileId): Promise<Record<string, string>> => {
+      let row = await this.o.store.getProfile(id);
+      for (let hops = 0; row?.mergedInto && hops < 64; hops++) row = await this.o.store.getProfile(row.mergedInto);
+      return row ? (matchFieldsOf(row, this.o.config.matching.traits) as Record<string, string>) : {};
+    };
+    return ok({ pair, records: { a: await fields(pair.a), b: await fields(pair.b) } });
+  }
+
+  /** Accepts (merges the two, the match as evidence) or rejects a pending pair. */
+  async decideReview(pairId: string, decision: 'accept' | 'reject', actor: string): Promise<Result<ReviewPairRow, IdentityError>> {
+    const pair = await this.o.store.getReviewPair(pairId);
+    if (!pair) return err({ code: 'identity.review_not_found', message: `No review pair has the id ${pairId}.` });
+    if (pair.status !== 'pending') {
+      return err({ code: 'identity.review_decided', message: `The pair ${pairId} was ${pair.status} already (by ${pair.decidedBy ?? 'someone'}).` });
+    }
+    let mergeId: string | null = null;
+    if (decision === 'accept') {
+      const m = await this.merge(pair.a, pair.b, { actor, cause: 'match', evidence: { ...pair.evidence, reviewPair: pairId, reason: 'match accepted in review' } });
+      if (m.ok) mergeId = m.value.edge.mergeId;
+      else if (m.error.code !== 'identity.same_profile') return m;
+    }
+    const at = this.o.clock.now();
+    await this.o.store.decideReviewPair(pairId, { status: decision === 'accept' ? 'accepted' : 'rejected', at, by: actor, mergeId });
+    return ok({ ...pair, status: decision === 'accept' ? 'accepted' : 'rejected', decidedAt: at, decidedBy: actor, mergeId });
   }
 
   /** The merges a profile took part in (as survivor or as the merged one), oldest first. */

@@ -270,6 +270,8 @@ export interface QuarantineQuery {
   status?: QuarantineStatus | undefined;
   code?: string | undefined;
   ids?: string[] | undefined;
+  /** Only the rows a file import run refused. */
+  importRunId?: string | undefined;
   limit: number;
   offset?: number | undefined;
 }
@@ -339,8 +341,31 @@ export interface HealthStore {
   checkWritable(): Promise<void>;
 }
 
+export type ReviewStatus = 'pending' | 'accepted' | 'rejected';
+
+/** A probable duplicate pair found by matching profiles, for a person to accept (merge) or reject. */
+export interface ReviewPairRow {
+  pairId: string;
+  createdAt: Date;
+  /** Ordered: a < b. */
+  a: ProfileId;
+  b: ProfileId;
+  probability: number;
+  /** Field agreement and weights (no values). */
+  evidence: Record<string, unknown>;
+  status: ReviewStatus;
+  decidedAt: Date | null;
+  decidedBy: string | null;
+  mergeId: string | null;
+}
+
 /** The recorded merges, and what an unmerge reads and writes. */
 export interface IdentityStore {
+  /** Adds the pairs not already in the queue (whatever their status there); returns how many were added. */
+  addReviewPairs(rows: readonly ReviewPairRow[]): Promise<number>;
+  listReviewPairs(q: { status?: ReviewStatus | undefined; limit: number; offset?: number | undefined }): Promise<{ total: number; items: ReviewPairRow[] }>;
+  getReviewPair(pairId: string): Promise<ReviewPairRow | null>;
+  decideReviewPair(pairId: string, d: { status: Exclude<ReviewStatus, 'pending'>; at: Date; by: string; mergeId: string | null }): Promise<void>;
   getMergeEdge(mergeId: string): Promise<MergeEdgeRow | null>;
   /** Edges whose winner or loser is one of these profiles, oldest first. */
   mergeEdgesOf(ids: readonly ProfileId[]): Promise<MergeEdgeRow[]>;

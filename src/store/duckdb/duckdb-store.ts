@@ -128,7 +128,13 @@ class DuckDbStore implements Store {
         for (const st of statements) await this.writer.run(st.sql, st.params);
       }),
   );
-  private readonly identityTables = new DuckDbIdentityTables((sql, params) => this.read(sql, params));
+  private readonly identityTables = new DuckDbIdentityTables(
+    (sql, params) => this.read(sql, params),
+    (statements) =>
+      this.writeLock.run(async () => {
+        for (const st of statements) await this.writer.run(st.sql, st.params);
+      }),
+  );
   private readonly segmentTables = new DuckDbSegmentTables(
     (sql, params) => this.read(sql, params),
     (sql, params, each) => this.streamRead(sql, params, each),
@@ -724,6 +730,11 @@ class DuckDbStore implements Store {
       params.push(listValue(q.ids));
       where.push(`id IN (SELECT unnest($${params.length}::VARCHAR[]))`);
     }
+    if (q.importRunId) {
+      params.push(q.importRunId);
+      // raw may be a body that is not JSON at all: only valid JSON is looked into.
+      where.push(`CASE WHEN json_valid(raw) THEN json_extract_string(raw, '$.import.runId') END = $${params.length}`);
+    }
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     const totalRows = await this.read(`SELECT count(*) AS n FROM quarantine ${clause}`, params);
     const total = num(totalRows[0]?.n ?? 0, 'n');
@@ -772,6 +783,10 @@ class DuckDbStore implements Store {
   scanChanges: Store['scanChanges'] = (seq, each) => this.segmentTables.scanChanges(seq, each);
   orderTotals: Store['orderTotals'] = (q) => this.segmentTables.orderTotals(q);
 
+  addReviewPairs: Store['addReviewPairs'] = (rows) => this.identityTables.addReviewPairs(rows);
+  listReviewPairs: Store['listReviewPairs'] = (q) => this.identityTables.listReviewPairs(q);
+  getReviewPair: Store['getReviewPair'] = (id) => this.identityTables.getReviewPair(id);
+  decideReviewPair: Store['decideReviewPair'] = (id, d) => this.identityTables.decideReviewPair(id, d);
   getMergeEdge: Store['getMergeEdge'] = (id) => this.identityTables.getMergeEdge(id);
   mergeEdgesOf: Store['mergeEdgesOf'] = (ids) => this.identityTables.mergeEdgesOf(ids);
   activeMergesInto: Store['activeMergesInto'] = (ids) => this.identityTables.activeMergesInto(ids);

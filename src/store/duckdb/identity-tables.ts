@@ -1,8 +1,9 @@
 import { listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { z } from 'zod';
 import { ProfileId } from '../../kernel/index.js';
-import type { MergeEdgeRow, ProfileSnapshot, TraitState, UnmergePlan } from '../port.js';
-import { date, dateOrNull, jsonObject, str, strOrNull, type Row } from './rows.js';
+import type { MergeEdgeRow, ProfileSnapshot, ReviewPairRow, ReviewStatus, TraitState, UnmergePlan } from '../port.js';
+import { date, dateOrNull, jsonObject, num, str, strOrNull, type Row } from './rows.js';
+import type { WriteFn } from './import-tables.js';
 
 type Cell = Row[string] | undefined;
 import type { ReadFn } from './segment-tables.js';
@@ -15,6 +16,22 @@ const SideSchema = z.object({
 });
 const Cause = z.enum(['event', 'manual', 'match']);
 const Status = z.enum(['active', 'undone']);
+const ReviewStatusSchema = z.enum(['pending', 'accepted', 'rejected']);
+
+function reviewFromRow(r: Row): ReviewPairRow {
+  return {
+    pairId: str(r.pair_id, 'pair_id'),
+    createdAt: date(r.created_at, 'created_at'),
+    a: ProfileId(str(r.profile_a, 'profile_a')),
+    b: ProfileId(str(r.profile_b, 'profile_b')),
+    probability: num(r.probability, 'probability'),
+    evidence: jsonObject(r.evidence, 'evidence'),
+    status: ReviewStatusSchema.parse(str(r.status, 'status')),
+    decidedAt: dateOrNull(r.decided_at, 'decided_at'),
+    decidedBy: strOrNull(r.decided_by, 'decided_by'),
+    mergeId: strOrNull(r.merge_id, 'merge_id'),
+  };
+}
 
 const EDGE_COLUMNS = `m.merge_id, m.merged_at, m.winner_id, m.loser_id, m.cause, m.evidence, m.actor, m.message_id,
   m.winner_before, m.loser_before, m.status, m.undone_at, m.undone_by,
@@ -76,7 +93,65 @@ function movesParams(p: UnmergePlan): DuckDBValue[] {
 
 /** identity_merges and merge_pii_snapshots: the recorded edges of the identity graph, and unmerge. */
 export class DuckDbIdentityTables {
-  constructor(private readonly read: ReadFn) {}
+  constructor(
+    private readonly read: ReadFn,
+    private readonly write: WriteFn,
+  ) {}
+
+  async addReviewPairs(rows: readonly ReviewPairRow[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const before = await this.countReview();
+    await this.write([
+      {
+        sql: `INSERT INTO identity_review
+              SELECT n.* FROM (SELECT unnest($1::VARCHAR[]) AS pair_id, $2::TIMESTAMPTZ AS created_at, unnest($3::VARCHAR[]) AS profile_a,
+                unnest($4::VARCHAR[]) AS profile_b, unnest(from_json($5::JSON, '["DOUBLE"]')) AS probability,
+                unnest($6::VARCHAR[])::JSON AS evidence,
+                'pending' AS status, NULL::TIMESTAMPTZ AS decided_at, NULL::VARCHAR AS decided_by, NULL::VARCHAR AS merge_id) n
+              WHERE NOT EXISTS (SELECT 1 FROM identity_review q WHERE q.profile_a = n.profile_a AND q.profile_b = n.profile_b)`,
+        params: [
+          listValue(rows.map((r) => r.pairId)),
+          (rows[0] as ReviewPairRow).createdAt.toISOString(),
+          listValue(rows.map((r) => r.a)),
+          listValue(rows.map((r) => r.b)),
+          // As JSON text: a list of JS numbers would be bound as integers.
+          JSON.stringify(rows.map((r) => r.probability)),
+          listValue(rows.map((r) => JSON.stringify(r.evidence))),
+        ],
+      },
+    ]);
+    return (await this.countReview()) - before;
+  }
+
+  private async countReview(): Promise<number> {
+    const rows = await this.read('SELECT count(*) AS n FROM identity_review');
+    return num(rows[0]?.n ?? 0, 'n');
+  }
+
+  async listReviewPairs(q: { status?: ReviewStatus | undefined; limit: number; offset?: number | undefined }): Promise<{ total: number; items: ReviewPairRow[] }> {
+    const status = q.status ?? null;
+    const total = await this.read('SELECT count(*) AS n FROM identity_review WHERE $1::VARCHAR IS NULL OR status = $1', [status]);
+    const rows = await this.read(
+      `SELECT * FROM identity_review WHERE $1::VARCHAR IS NULL OR status = $1
+       ORDER BY CASE status WHEN 'pending' THEN 0 ELSE 1 END, probability DESC, pair_id LIMIT $2 OFFSET $3`,
+      [status, q.limit, q.offset ?? 0],
+    );
+    return { total: num(total[0]?.n ?? 0, 'n'), items: rows.map(reviewFromRow) };
+  }
+
+  async getReviewPair(pairId: string): Promise<ReviewPairRow | null> {
+    const rows = await this.read('SELECT * FROM identity_review WHERE pair_id = $1', [pairId]);
+    return rows[0] ? reviewFromRow(rows[0]) : null;
+  }
+
+  async decideReviewPair(pairId: string, d: { status: 'accepted' | 'rejected'; at: Date; by: string; mergeId: string | null }): Promise<void> {
+    await this.write([
+      {
+        sql: `UPDATE identity_review SET status = $2, decided_at = $3::TIMESTAMPTZ, decided_by = $4, merge_id = $5 WHERE pair_id = $1`,
+        params: [pairId, d.status, d.at.toISOString(), d.by, d.mergeId],
+      },
+    ]);
+  }
 
   /** Appends the edges of a commit (inside its transaction, before the merges move anything). */
   static async appendEdges(w: DuckDBConnection, edges: readonly MergeEdgeRow[]): Promise<void> {

@@ -206,7 +206,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
-    name: 'identity graph edges: merges with their evidence and both sides as they were, for unmerge',
+    name: 'identity graph edges: merges with their evidence and both sides as they were, for unmerge; the review queue',
     statements: [
       // The profile an event was first resolved to: a merge moves profile_id, an unmerge moves it back by this.
       `ALTER TABLE events ADD COLUMN origin_profile_id VARCHAR`,
@@ -231,6 +231,19 @@ export const MIGRATIONS: readonly Migration[] = [
         side VARCHAR NOT NULL,
         data JSON NOT NULL,
         data_times JSON NOT NULL
+      )`,
+      // Probable duplicates found by matching profiles, waiting for (or given) a person's decision.
+      `CREATE TABLE identity_review (
+        pair_id VARCHAR NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        profile_a VARCHAR NOT NULL,
+        profile_b VARCHAR NOT NULL,
+        probability DOUBLE NOT NULL,
+        evidence JSON NOT NULL,
+        status VARCHAR NOT NULL,
+        decided_at TIMESTAMPTZ,
+        decided_by VARCHAR,
+        merge_id VARCHAR
       )`,
       `UPDATE events SET origin_profile_id = profile_id`,
     ],
