@@ -19,10 +19,8 @@
 import { parseArgs } from 'node:util';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Rng } from '../src/kernel/index.js';
 import { DEFAULT_OPTIONS, matchRecords, optionsFrom, pairwiseQuality, pairCompleteness, parseMatchConfig, type RecordInput } from '../src/quality/matching/index.js';
-// The demo's name lists are plain data; the bench borrows them rather than keeping a second copy.
-import { FIRST_NAMES, LAST_NAME_WEIGHTS, STREETS } from '../src/demo/french-reference-data.js';
+import { generateDirtyCustomers } from '../src/demo/dirty-customers.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -52,168 +50,11 @@ if (opts.mapping) {
 const WORKERS = opts.workers === 'auto' ? 'auto' : Number(opts.workers);
 if (WORKERS !== 'auto' && !(Number.isInteger(WORKERS) && WORKERS >= 0)) throw new Error(`--workers must be auto or a whole number, got ${opts.workers}`);
 
-// ---- names and places ------------------------------------------------------------------------------------------
-
-const ONSETS = ['b', 'br', 'c', 'ch', 'd', 'f', 'g', 'gr', 'j', 'l', 'm', 'n', 'p', 'pr', 'r', 's', 't', 'tr', 'v', 'qu', 'gu', 'h', 'bl', 'cl'];
-const VOWELS = ['a', 'e', 'i', 'o', 'ou', 'au', 'ai', 'eu', 'é', 'è', 'an', 'in', 'on', 'ei', 'oi'];
-const CODAS = ['', '', '', 'n', 'r', 'l', 's', 't', 'd', 'x', 'ville', 'court', 'mont', 'et', 'ard', 'ier', 'eau', 'on', 'and', 'ot'];
-
-function inventName(rng: Rng, syllables: number): string {
-  let s = '';
-  for (let i = 0; i < syllables; i++) s += rng.pick(ONSETS) + rng.pick(VOWELS);
-  s += rng.pick(CODAS);
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-/** A pool of distinct invented names, drawn Zipf-like (a few frequent, many rare). */
-function pool(rng: Rng, size: number, syllables: [number, number]): { names: string[]; draw: (r: Rng) => string } {
-  const set = new Set<string>();
-  while (set.size < size) set.add(inventName(rng, rng.int(syllables[0], syllables[1])));
-  const names = [...set];
-  return { names, draw: (r) => names[Math.floor(names.length * r.next() ** 2)]! };
-}
-
-interface Person {
-  given: string;
-  surname: string;
-  dob: [number, number, number];
-  number: number;
-  street: string;
-  postcode: string;
-  town: string;
-  email: string;
-  phone: string;
-}
-
-/** A mail provider gives an address to one person only: a taken one gets a number, as providers suggest. */
-const emails = new Set<string>();
-function uniqueEmail(local: string, domain: string, rng: Rng): string {
-  let e = `${local}@${domain}`;
-  while (emails.has(e)) e = `${local}${rng.int(1, 9999)}@${domain}`;
-  emails.add(e);
-  return e;
-}
-
-/** A number belongs to one line: no two people draw the same one. */
-const phones = new Set<string>();
-function uniquePhone(prefix: string, rng: Rng): string {
-  let p: string;
-  do p = `${prefix}${String(rng.int(0, 99_999_999)).padStart(8, '0')}`;
-  while (phones.has(p));
-  phones.add(p);
-  return p;
-}
-
-const ascii = (s: string): string => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '');
-
-function generatePeople(rng: Rng, count: number): Person[] {
-  const givenPool = pool(rng, 6_000, [2, 3]);
-  const surnamePool = pool(rng, 150_000, [2, 4]);
-  const streetPool = pool(rng, 20_000, [2, 3]);
-  const townPool = pool(rng, 6_000, [2, 4]);
-  const places = Array.from({ length: 6_000 }, (_, i) => ({
-    postcode: `${String(1 + (i % 95)).padStart(2, '0')}${String(rng.int(0, 999)).padStart(3, '0')}`,
-    town: townPool.names[i]!,
-  }));
-  const realGiven = [...FIRST_NAMES.female.flat(), ...FIRST_NAMES.male.flat()];
-  const streetTypes = ['rue', 'avenue', 'boulevard', 'chemin', 'allée', 'impasse', 'place', 'route'];
-  const domains = ['gmail.com', 'orange.fr', 'free.fr', 'hotmail.fr', 'yahoo.fr', 'laposte.net', 'sfr.fr', 'outlook.fr'];
-  const people: Person[] = [];
-  for (let i = 0; i < count; i++) {
-    const given = rng.chance(0.6) ? rng.pick(realGiven) : givenPool.draw(rng);
-    const surname = rng.chance(0.15) ? rng.weighted(LAST_NAME_WEIGHTS) : surnamePool.draw(rng);
-    const place = places[Math.floor(places.length * rng.next() ** 1.5)]!;
-    const street = rng.chance(0.1) ? rng.pick(STREETS) : `${rng.pick(streetTypes)} ${streetPool.draw(rng)}`;
-    people.push({
-      given,
-      surname,
-      dob: [rng.int(1935, 2006), rng.int(1, 12), rng.int(1, 28)],
-      number: rng.int(1, 250),
-      street,
-      postcode: place.postcode,
-      town: place.town,
-      email: rng.chance(0.85) ? uniqueEmail(`${ascii(given)}.${ascii(surname)}`, rng.pick(domains), rng) : '',
-      phone: rng.chance(0.7) ? uniquePhone('06', rng) : '',
-    });
-  }
-  return people;
-}
-
-// ---- dirt ------------------------------------------------------------------------------------------------------
-
-const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
-function typo(s: string, rng: Rng): string {
-  if (s.length < 2) return s;
-  const i = rng.int(0, s.length - 1);
-  switch (rng.int(0, 3)) {
-    case 0:
-      return s.slice(0, i) + s.slice(i + 1);
-    case 1:
-      return s.slice(0, i) + s.charAt(i) + s.slice(i);
-    case 2:
-      return i < s.length - 1 ? s.slice(0, i) + s.charAt(i + 1) + s.charAt(i) + s.slice(i + 2) : s;
-    default:
-      return s.slice(0, i) + rng.pick([...LETTERS]) + s.slice(i + 1);
-  }
-}
-const messy = (s: string, rng: Rng): string =>
-  rng.weighted<string>([[s, 50], [s.toUpperCase(), 20], [s.normalize('NFD').replace(/[\u0300-\u036f]/g, ''), 20], [` ${s} `, 10]]);
-
-function formatDob([y, m, d]: [number, number, number], rng: Rng): string {
-  const mm = String(m).padStart(2, '0');
-  const dd = String(d).padStart(2, '0');
-  return rng.chance(0.5) ? `${y}-${mm}-${dd}` : `${dd}/${mm}/${y}`;
-}
-
-function dirtyCopy(p: Person, rng: Rng): Person {
-  const c: Person = { ...p, dob: [...p.dob] };
-  if (rng.chance(0.2)) c.given = typo(c.given, rng);
-  if (rng.chance(0.2)) c.surname = typo(c.surname, rng);
-  if (rng.chance(0.03)) [c.given, c.surname] = [c.surname, c.given];
-  if (rng.chance(0.05) && c.dob[2] <= 12) c.dob = [c.dob[0], c.dob[2], c.dob[1]];
-  if (rng.chance(0.05)) c.dob = [c.dob[0], c.dob[1], Math.max(1, Math.min(28, c.dob[2] + rng.pick([-1, 1, 10, -10])))];
-  if (rng.chance(0.15)) c.street = c.street.replace(/^avenue/, 'av.').replace(/^boulevard/, 'bd').replace(/^rue/, 'r.');
-  if (rng.chance(0.15)) c.street = typo(c.street, rng);
-  if (rng.chance(0.1)) c.number = rng.int(1, 250);
-  if (rng.chance(0.04)) c.postcode = typo(c.postcode, rng);
-  if (rng.chance(0.3) && c.email) c.email = rng.chance(0.5) ? '' : uniqueEmail(c.email.slice(0, c.email.indexOf('@')), 'gmail.com', rng);
-  if (rng.chance(0.3)) c.phone = rng.chance(0.5) ? '' : uniquePhone('07', rng);
-  return c;
-}
+// ---- records ---------------------------------------------------------------------------------------------------
 
 function generate(count: number, seed: number): { input: RecordInput; entity: string[] } {
-  const rng = new Rng(seed);
-  const originals = Math.round(count / 1.3);
-  const people = generatePeople(rng, originals);
-  const rows: { p: Person; entity: number; dirty: boolean }[] = people.map((p, i) => ({ p, entity: i, dirty: false }));
-  while (rows.length < count) {
-    const e = rng.int(0, originals - 1);
-    rows.push({ p: dirtyCopy(people[e]!, rng), entity: e, dirty: true });
-  }
-  // Shuffle so that duplicates are not next to their original in the file.
-  for (let i = rows.length - 1; i > 0; i--) {
-    const j = rng.int(0, i);
-    [rows[i], rows[j]] = [rows[j]!, rows[i]!];
-  }
-  const miss = (v: string, p: number): string => (rng.chance(p) ? '' : v);
-  const col = (f: (r: (typeof rows)[number]) => string): string[] => rows.map(f);
-  return {
-    entity: rows.map((r) => String(r.entity)),
-    input: {
-      ids: rows.map((_, i) => `c${i}`),
-      columns: {
-        given_name: col((r) => miss(r.dirty ? messy(r.p.given, rng) : r.p.given, 0.03)),
-        surname: col((r) => miss(r.dirty ? messy(r.p.surname, rng) : r.p.surname, 0.02)),
-        date_of_birth: col((r) => miss(formatDob(r.p.dob, rng), 0.08)),
-        street_number: col((r) => miss(String(r.p.number), 0.1)),
-        address_1: col((r) => miss(r.p.street, 0.05)),
-        postcode: col((r) => miss(r.p.postcode, 0.03)),
-        suburb: col((r) => miss(r.dirty ? messy(r.p.town, rng) : r.p.town, 0.05)),
-        email: col((r) => r.p.email),
-        phone: col((r) => (r.p.phone && rng.chance(0.5) ? `+33 ${r.p.phone.slice(1).replace(/(\d\d)(?=\d)/g, '$1 ')}` : r.p.phone)),
-      },
-    },
-  };
+  const d = generateDirtyCustomers(count, seed);
+  return { entity: d.entity, input: { ids: d.entity.map((_, i) => `c${i}`), columns: d.columns } };
 }
 
 // ---- run -------------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import type { Config } from './config/index.js';
 import { BlockList, IdentityService } from './identity/index.js';
 import { EventNormalizer, GroupCommitter, IngestService } from './ingest/index.js';
 import { ImportService } from './imports/index.js';
+import { QualityService } from './quality/index.js';
 import { AppError, silentLogger, systemClock, type Clock, type Logger } from './kernel/index.js';
 import { PiiKeys, ProfileService } from './profiles/index.js';
 import { freeDiskBytes, openDuckDbStore, type Store } from './store/index.js';
@@ -28,6 +29,8 @@ export interface Segmentum {
   imports: ImportService;
   /** Merges and unmerges on demand, with their audit. */
   identity: IdentityService;
+  /** The data-quality report and its trend. */
+  quality: QualityService;
   store: Store;
   /** Runs due segment timers now (virtual-time tests call it after moving the clock). */
   tick(): Promise<void>;
@@ -116,6 +119,7 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
       reloadProfiles: (rows, now) => engine.reloadProfiles(rows, now),
     });
     const identity = new IdentityService({ store, writer: committer, config: config.identity, clock });
+    const quality = new QualityService({ store, config: config.quality, clock });
     const segments = new SegmentService({
       store,
       engine,
@@ -171,6 +175,7 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
       quarantine: store,
       imports,
       identity,
+      quality,
       importDir: importDir === null ? null : resolve(importDir),
       checkWritable: () => store.checkWritable(),
       freeDiskBytes: () => freeDiskBytes(store.path),
@@ -189,6 +194,7 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
       rfm,
       imports,
       identity,
+      quality,
       store,
       tick: () => committer.tick(),
       newKeys: created,

@@ -272,6 +272,7 @@ export const ImportSummaryView = z.object({
   duplicates: z.number().int().describe('Rows imported before from the same source, dropped.'),
   rejected: z.number().int().describe('Rows refused, each kept in quarantine.'),
   rejectedByCode: z.record(z.string(), z.number().int()),
+  flaggedByCode: z.record(z.string(), z.number().int()).describe('Values the normalisers refused in imported rows, kept as written or dropped (onInvalid), by code.'),
   alreadyQuarantined: z.number().int().describe('Refused rows already in quarantine from an earlier run, not added again.'),
   profileDelta: z.number().int().describe('Live profiles after the run less before.'),
   seconds: z.number(),

@@ -7,6 +7,7 @@ import { installErrorHandler, type NotFoundFallback } from './error-handler.js';
 import { eventRoutes } from './event-routes.js';
 import { identityRoutes, type IdentityDeps } from './identity-routes.js';
 import { importRoutes, type ImportDeps } from './import-routes.js';
+import { qualityRoutes, type QualityDeps } from './quality-routes.js';
 import { keyRoutes } from './key-routes.js';
 import type { ServerMetrics } from './metrics.js';
 import { opsRoutes, type OpsDeps } from './ops-routes.js';
@@ -15,7 +16,7 @@ import { scoreRoutes, segmentRoutes, type ScoreDeps, type SegmentDeps } from './
 import { trackingRoutes, type TrackingDeps } from './tracking-routes.js';
 import { defaultWebRoot, webRoutes } from './web-routes.js';
 
-export interface ServerDeps extends TrackingDeps, AdminDeps, OpsDeps, SegmentDeps, ScoreDeps, ImportDeps, IdentityDeps {
+export interface ServerDeps extends TrackingDeps, AdminDeps, OpsDeps, SegmentDeps, ScoreDeps, ImportDeps, IdentityDeps, QualityDeps {
   logger: FastifyBaseLogger | false;
   metrics: ServerMetrics;
   version: string;
@@ -74,6 +75,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         { name: 'segments', description: 'Segments, their members, explanations and the change feed' },
         { name: 'keys', description: 'API keys and their scopes' },
         { name: 'imports', description: 'File imports: customers, events, orders' },
+        { name: 'quality', description: 'The data-quality report, its trend and its rules' },
         { name: 'identity', description: 'The identity graph: identifiers, merges with their evidence, unmerge, the review queue' },
         { name: 'operations', description: 'Health, readiness, metrics, stats' },
       ],
@@ -93,6 +95,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     await keyRoutes(scope, deps);
     await importRoutes(scope, deps);
     await identityRoutes(scope, deps);
+    await qualityRoutes(scope, deps);
   });
   await app.register(async (scope) => opsRoutes(scope, deps));
   notFound.handle = (await webRoutes(app, deps.webRoot ?? defaultWebRoot())).fallback;

@@ -4,6 +4,8 @@ import {
   ErrorBody,
   IdentityView,
   MatchRunView,
+  QualityReportView,
+  QualityTrendView,
   MergeEdgeView,
   ReviewDetailView,
   ReviewList,
@@ -47,6 +49,8 @@ export type IdentityViewT = z.infer<typeof IdentityView>;
 export type MergeEdgeViewT = z.infer<typeof MergeEdgeView>;
 export type UnmergeViewT = z.infer<typeof UnmergeView>;
 export type MatchRunViewT = z.infer<typeof MatchRunView>;
+export type QualityReportViewT = z.infer<typeof QualityReportView>;
+export type QualityTrendViewT = z.infer<typeof QualityTrendView>;
 export type ReviewListT = z.infer<typeof ReviewList>;
 export type ReviewPairViewT = z.infer<typeof ReviewPairView>;
 export type ReviewDetailViewT = z.infer<typeof ReviewDetailView>;
@@ -112,6 +116,9 @@ export interface Backend {
   reviewList(q: { status?: 'pending' | 'accepted' | 'rejected' | undefined; limit: number; offset: number }): Promise<ReviewListT>;
   reviewShow(pairId: string): Promise<ReviewDetailViewT>;
   reviewDecide(pairId: string, decision: 'accept' | 'reject'): Promise<ReviewPairViewT>;
+  /** Computes the data-quality report now (stored as a point of the trend). */
+  qualityRun(): Promise<QualityReportViewT>;
+  qualityTrend(): Promise<QualityTrendViewT>;
   close(): Promise<void>;
 }
 
@@ -248,6 +255,12 @@ class LocalBackend implements Backend {
   async reviewDecide(pairId: string, decision: 'accept' | 'reject'): Promise<ReviewPairViewT> {
     return reviewPairView(identityResult(await this.s.identity.decideReview(pairId, decision, 'cli')));
   }
+  async qualityRun(): Promise<QualityReportViewT> {
+    return QualityReportView.parse(await this.s.quality.run());
+  }
+  async qualityTrend(): Promise<QualityTrendViewT> {
+    return { items: await this.s.quality.trend() };
+  }
   close(): Promise<void> {
     return this.s.close();
   }
@@ -374,6 +387,12 @@ class HttpBackend implements Backend {
   async identityMerge(a: string, b: string, reason?: string): Promise<MergeEdgeViewT> {
     const [pa, pb] = [await this.profile(a), await this.profile(b)];
     return this.call(MergeEdgeView, '/api/identity/merges', { method: 'POST', body: { profileIds: [pa.id, pb.id], ...(reason ? { reason } : {}) } });
+  }
+  qualityRun(): Promise<QualityReportViewT> {
+    return this.call(QualityReportView, '/api/quality/runs', { method: 'POST', body: {} });
+  }
+  qualityTrend(): Promise<QualityTrendViewT> {
+    return this.call(QualityTrendView, '/api/quality/trend');
   }
   identityMatch(input: MatchRunInputT): Promise<MatchRunViewT> {
     return this.call(MatchRunView, '/api/identity/match', { method: 'POST', body: input });

@@ -7,6 +7,7 @@ import { printError, processIo } from './output.js';
 import { registerImportCommand } from './import-command.js';
 import { registerIdentityCommands } from './identity-command.js';
 import { registerKeysCommands } from './keys-command.js';
+import { registerQualityCommand } from './quality-command.js';
 import { registerSegmentsCommands } from './segments-command.js';
 import { serve } from './serve.js';
 
@@ -51,6 +52,7 @@ program
   .option('--days <n>', 'days of history', '180')
   .option('--seed <n>', 'random seed: same seed, same data', '42')
   .option('--now <iso>', 'end of the generated window (default: today 00:00 UTC)')
+  .option('--customers-csv <file>', 'write a dirty customer file (CRM export with duplicates) of --profiles records instead, and load nothing')
   .addOption(dbOption())
   .option('--json', 'print JSON')
   .action((o) => demoCommand(o, io));
@@ -79,6 +81,7 @@ readOptions(quarantine.command('replay').description('Submit quarantined events 
 registerSegmentsCommands(program, readOptions, io);
 registerKeysCommands(program, readOptions, io);
 registerIdentityCommands(program, readOptions, io);
+registerQualityCommand(program, readOptions, io);
 registerDedupCommand(program, io);
 registerImportCommand(program, io);
 

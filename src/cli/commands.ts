@@ -1,4 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import { loadConfig } from '../config/index.js';
+import { dirtyCustomersCsv, generateDirtyCustomers } from '../demo/dirty-customers.js';
 import { AppError } from '../kernel/index.js';
 import { createSegmentum } from '../main.js';
 import { openBackend, type BackendOptions } from './backend.js';
@@ -17,9 +19,10 @@ function intOption(name: string, v: string | undefined, fallback: number): numbe
 }
 
 export async function demoCommand(
-  o: { profiles?: string; days?: string; seed?: string; now?: string; db?: string; json?: boolean },
+  o: { profiles?: string; days?: string; seed?: string; now?: string; db?: string; json?: boolean; customersCsv?: string },
   io: Io,
 ): Promise<void> {
+  if (o.customersCsv !== undefined) return demoCustomersCsv(o.customersCsv, o, io);
   const s = await createSegmentum(loadConfig({ env: process.env, flags: o.db ? { db: o.db } : {} }), { logger: false });
   try {
     let now = new Date();
@@ -50,6 +53,24 @@ export async function demoCommand(
   } finally {
     await s.close();
   }
+}
+
+/** `demo --customers-csv FILE`: the dirty customer file of the demo's generator, for imports and matching. */
+function demoCustomersCsv(file: string, o: { profiles?: string; seed?: string; json?: boolean }, io: Io): void {
+  const records = intOption('profiles', o.profiles, 10_000);
+  if (records < 2) throw new AppError('config.invalid', '--profiles must be at least 2 for a customer file.');
+  const seed = intOption('seed', o.seed, 42);
+  const d = generateDirtyCustomers(records, seed);
+  try {
+    // One record in a hundred has a value no import accepts: what the quarantine of an import is for.
+    writeFileSync(file, dirtyCustomersCsv(d, { share: 0.01, seed: seed + 1 }));
+  } catch (cause) {
+    throw new AppError('config.invalid', `Cannot write ${file}.`, { cause });
+  }
+  const people = new Set(d.entity).size;
+  const summary = { file, records, people, duplicates: records - people, seed };
+  if (o.json) io.out(JSON.stringify(summary));
+  else io.out(`Wrote ${records} customer records (${people} people, ${records - people} duplicate records) to ${file}.`);
 }
 
 export async function statsCommand(o: ReadOptions, io: Io): Promise<void> {

@@ -68,6 +68,8 @@ function printSummary(io: Io, s: ImportSummary): void {
       ['rejected', s.rejected],
       ...Object.entries(s.rejectedByCode).map(([code, n]): [string, number] => [`  ${code}`, n]),
       ...(s.alreadyQuarantined > 0 ? [['already in quarantine', s.alreadyQuarantined] as [string, number]] : []),
+      ...(Object.keys(s.flaggedByCode).length > 0 ? [['invalid values kept or dropped', Object.values(s.flaggedByCode).reduce((a, b) => a + b, 0)] as [string, number]] : []),
+      ...Object.entries(s.flaggedByCode).map(([code, n]): [string, number] => [`  ${code}`, n]),
       ['profiles (net change)', s.profileDelta],
       ['seconds', s.seconds.toFixed(2)],
       ['rows/s', s.rowsPerSecond],

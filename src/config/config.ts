@@ -143,6 +143,25 @@ export const ComputedTraitConfig = z.union([
 ]);
 export type ComputedTraitConfig = z.infer<typeof ComputedTraitConfig>;
 
+/** The data-quality report (`segmentum quality`, GET /api/quality): which rules and checks it applies. */
+export const QualityConfig = z.object({
+  /**
+   * Validation rules over profiles (docs/validation-rules.md), checked by parseRules when Segmentum starts. Default:
+   * the rules for French customers written over Segment's reserved traits (birthday, email, phone, address).
+   */
+  rules: z.array(z.unknown()).optional(),
+  /** Trait path -> normaliser spec (docs/normalisation.md): a present value the normaliser refuses counts as invalid. */
+  fields: z.record(z.string().min(1), z.unknown()).optional(),
+  /** The fields a profile's completeness score counts (dotted paths into traits and personal data). */
+  completenessFields: z
+    .array(z.string().min(1))
+    .min(1)
+    .default(['email', 'phone', 'firstName', 'lastName', 'birthday', 'address.postalCode', 'address.city']),
+  /** GET /api/quality answers with the latest stored report when younger than this; otherwise it computes one. */
+  maxAgeMinutes: z.number().min(0).default(60),
+});
+export type QualityConfig = z.infer<typeof QualityConfig>;
+
 export const Config = z.object({
   /** Database file, or ':memory:' for a throw-away store. */
   db: z.string().min(1).default('./segmentum-data/segmentum.duckdb'),
@@ -161,6 +180,7 @@ export const Config = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   limits: Limits.default(Limits.parse({})),
   identity: IdentityConfig.default(IdentityConfig.parse({})),
+  quality: QualityConfig.default(QualityConfig.parse({})),
   commit: CommitConfig.default(CommitConfig.parse({})),
   scoring: ScoringConfig.default(ScoringConfig.parse({})),
   computedTraits: z.array(ComputedTraitConfig).default([]),

@@ -47,6 +47,8 @@ export interface ImportSummary {
   /** Rows refused, each kept in quarantine (or already there from an earlier run: `alreadyQuarantined`). */
   rejected: number;
   rejectedByCode: Record<string, number>;
+  /** Values of imported rows the normalisers refused and the mapping kept as written or dropped (onInvalid), by code. */
+  flaggedByCode: Record<string, number>;
   alreadyQuarantined: number;
   /** Live profiles after the run less before (new profiles less merged-away ones; other writers count too). */
   profileDelta: number;
@@ -135,7 +137,7 @@ export class ImportService {
     };
     await this.deps.store.saveImportRun(run);
     const profilesBefore = (await this.deps.store.stats()).profiles;
-    const counts = { imported: 0, duplicates: 0, rejected: 0, alreadyQuarantined: 0, byCode: new Map<string, number>() };
+    const counts = { imported: 0, duplicates: 0, rejected: 0, alreadyQuarantined: 0, byCode: new Map<string, number>(), flagged: new Map<string, number>() };
     try {
       await this.importRows(file.rows(), mapping, { runId: run.id, file: basename(req.path), sourceId }, counts, (rows) =>
         onProgress?.({ rows, bytesRead: file.bytesRead(), bytes: info.bytes }),
@@ -170,6 +172,7 @@ export class ImportService {
       duplicates: run.duplicates,
       rejected: run.rejected,
       rejectedByCode: run.rejectedByCode,
+      flaggedByCode: Object.fromEntries([...counts.flagged].sort(([a], [b]) => a.localeCompare(b))),
       alreadyQuarantined: counts.alreadyQuarantined,
       profileDelta: run.profileDelta,
       seconds,
@@ -191,7 +194,7 @@ export class ImportService {
     rows: AsyncIterable<SourceRow | BadRow>,
     mapping: CompiledMapping,
     origin: { runId: string; file: string; sourceId: SourceId },
-    counts: { imported: number; duplicates: number; rejected: number; alreadyQuarantined: number; byCode: Map<string, number> },
+    counts: { imported: number; duplicates: number; rejected: number; alreadyQuarantined: number; byCode: Map<string, number>; flagged: Map<string, number> },
     progress: (rows: number) => void,
   ): Promise<void> {
     const inflight = new Set<Promise<void>>();
@@ -231,7 +234,7 @@ export class ImportService {
     items: (SourceRow | BadRow)[],
     mapping: CompiledMapping,
     origin: { runId: string; file: string; sourceId: SourceId },
-    counts: { imported: number; duplicates: number; alreadyQuarantined: number },
+    counts: { imported: number; duplicates: number; alreadyQuarantined: number; flagged: Map<string, number> },
     reject: (code: string) => void,
   ): Promise<void> {
     const receivedAt = this.deps.clock.now();
@@ -244,8 +247,10 @@ export class ImportService {
         continue;
       }
       const out = rowToMessage(mapping, r, origin);
-      if (out.ok) messages.push(out.message);
-      else bad.push({ row: r, messageId: out.messageId, problems: out.problems });
+      if (out.ok) {
+        messages.push(out.message);
+        for (const f of out.flagged) counts.flagged.set(f.code, (counts.flagged.get(f.code) ?? 0) + 1);
+      } else bad.push({ row: r, messageId: out.messageId, problems: out.problems });
     }
     if (bad.length > 0) {
       // A row refused by an earlier run of the same file is not quarantined twice.

@@ -6,7 +6,7 @@ export const ImportKind = z.enum(['customers', 'events', 'orders']);
 export type ImportKind = z.infer<typeof ImportKind>;
 
 /** Where a column goes, per kind: identifiers, message fields, or a named trait/property. */
-const COMMON_TARGETS = ['userId', 'anonymousId', 'email', 'timestamp', 'messageId', 'ignore'] as const;
+const COMMON_TARGETS = ['userId', 'anonymousId', 'externalId', 'email', 'timestamp', 'messageId', 'ignore'] as const;
 const KIND_TARGETS: Record<ImportKind, readonly string[]> = {
   customers: COMMON_TARGETS,
   events: [...COMMON_TARGETS, 'event'],
@@ -19,9 +19,13 @@ const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,99}$/;
 
 export const ColumnMapping = z
   .object({
-    to: z.string().min(1).describe('userId, anonymousId, email, timestamp, messageId, ignore; traits.NAME (customers); event, properties.NAME (events); orderId, revenue, currency, products, properties.NAME (orders).'),
+    to: z.string().min(1).describe('userId, anonymousId, externalId, email, timestamp, messageId, ignore; traits.NAME (customers); event, properties.NAME (events); orderId, revenue, currency, products, properties.NAME (orders).'),
     normalise: z.unknown().optional().describe('A normaliser spec (docs/normalisation.md), such as { "kind": "phone", "defaultRegion": "FR" }.'),
     required: z.boolean().default(false).describe('An empty cell rejects the row (import.missing_field) instead of leaving the field out.'),
+    onInvalid: z
+      .enum(['reject', 'keep', 'drop'])
+      .default('reject')
+      .describe('A value the normaliser refuses: reject the row (quarantined), keep the value as written (the quality report counts it invalid), or drop the value; kept and dropped values are counted by code in the run summary.'),
   })
   .strict();
 export type ColumnMapping = z.infer<typeof ColumnMapping>;
@@ -32,6 +36,11 @@ export const Mapping = z
     columns: z.record(z.string(), ColumnMapping).describe('By column name as in the header (or key of a JSON object).'),
     event: z.string().min(1).max(200).optional().describe('events: the event name of every row, when no column holds it.'),
     currency: z.string().length(3).optional().describe('orders: the currency of every row, when no column (or amount) gives it.'),
+    externalIdType: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,39}$/)
+      .default('crm')
+      .describe('The kind of id an externalId column holds (crm, erp, shop...): the row is known by the anonymousId TYPE:ID.'),
     unmapped: z.enum(['ignore', 'keep']).default('ignore').describe('keep: columns not listed become traits (customers) or properties, named as in the file.'),
   })
   .strict();
@@ -44,6 +53,7 @@ export interface CompiledColumn {
   target: string;
   required: boolean;
   normalise: Normaliser<NormalisedValue> | null;
+  onInvalid: 'reject' | 'keep' | 'drop';
 }
 
 export interface CompiledMapping {
@@ -52,6 +62,7 @@ export interface CompiledMapping {
   event: string | null;
   currency: string | null;
   keepUnmapped: boolean;
+  externalIdType: string;
 }
 
 /** Default normalisers for targets that need a type: timestamps are date-times (French formats and ISO, Paris time). */
@@ -100,15 +111,18 @@ export function compileMapping(input: unknown, kind: ImportKind | undefined, hea
       if (spec.ok) normalise = buildNormaliser(spec.value);
       else issues.push({ path: `${path}.normalise`, message: spec.error.message });
     }
-    columns.push({ column, target: c.to, required: c.required, normalise });
+    if (c.onInvalid !== 'reject' && !(c.to.startsWith('traits.') || c.to.startsWith('properties.'))) {
+      issues.push({ path: `${path}.onInvalid`, message: `only traits and properties can keep or drop an invalid value; ${c.to} must be valid (reject)` });
+    }
+    columns.push({ column, target: c.to, required: c.required, normalise, onInvalid: c.onInvalid });
   }
   if (k === 'events' && !targets.has('event') && !m.event) issues.push({ path: 'event', message: 'Name the event: a column with "to": "event", or "event": "Name"' });
   if (k === 'orders' && !targets.has('orderId')) issues.push({ path: 'columns', message: 'An orders mapping needs the order id column ("to": "orderId"): it makes re-imports idempotent' });
-  if (!targets.has('userId') && !targets.has('email') && !targets.has('anonymousId')) {
-    issues.push({ path: 'columns', message: 'Map at least one identifier column: userId, email or anonymousId' });
+  if (!targets.has('userId') && !targets.has('email') && !targets.has('anonymousId') && !targets.has('externalId')) {
+    issues.push({ path: 'columns', message: 'Map at least one identifier column: userId, email, anonymousId or externalId' });
   }
   if (issues.length > 0) {
     throw new AppError('import.invalid_mapping', `The mapping is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}.`, { details: { issues } });
   }
-  return { kind: k, columns, event: m.event ?? null, currency: m.currency?.toUpperCase() ?? null, keepUnmapped: m.unmapped === 'keep' };
+  return { kind: k, columns, event: m.event ?? null, currency: m.currency?.toUpperCase() ?? null, keepUnmapped: m.unmapped === 'keep', externalIdType: m.externalIdType };
 }

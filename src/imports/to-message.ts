@@ -12,7 +12,9 @@ export interface RowProblem {
   value: unknown;
 }
 
-export type RowOutcome = { ok: true; message: Record<string, unknown>; messageId: string } | { ok: false; problems: RowProblem[]; messageId: string };
+export type RowOutcome =
+  | { ok: true; message: Record<string, unknown>; messageId: string; /** Values kept as written or dropped (onInvalid). */ flagged: RowProblem[] }
+  | { ok: false; problems: RowProblem[]; messageId: string };
 
 /** What the message of a row records about where it came from (kept in `context.import`). */
 export interface RowOrigin {
@@ -50,6 +52,7 @@ const text = (v: unknown): string => (typeof v === 'string' ? v.normalize('NFC')
  */
 export function rowToMessage(m: CompiledMapping, row: SourceRow, origin: RowOrigin): RowOutcome {
   const problems: RowProblem[] = [];
+  const flagged: RowProblem[] = [];
   const fields = new Map<string, unknown>();
   const named: Record<string, unknown> = {};
   let currencyFromAmount: string | null = null;
@@ -67,11 +70,18 @@ export function rowToMessage(m: CompiledMapping, row: SourceRow, origin: RowOrig
     if (c.normalise) {
       const r = c.normalise(raw, date ? { date } : undefined);
       if (!r.ok) {
-        problems.push({ code: r.error.code, message: `${c.column}: ${r.error.message}`, column: c.column, value: raw });
-        continue;
+        const problem = { code: r.error.code, message: `${c.column}: ${r.error.message}`, column: c.column, value: raw };
+        if (c.onInvalid === 'reject') {
+          problems.push(problem);
+          continue;
+        }
+        flagged.push(problem);
+        if (c.onInvalid === 'drop') continue;
+        value = typeof raw === 'number' || typeof raw === 'boolean' ? raw : text(raw);
+      } else {
+        if (typeof r.value === 'object' && 'amount' in r.value) currencyFromAmount = r.value.currency;
+        value = plainValue(r.value);
       }
-      if (typeof r.value === 'object' && 'amount' in r.value) currencyFromAmount = r.value.currency;
-      value = plainValue(r.value);
     } else if (c.target === 'products') {
       value = productsOf(raw);
       if (value === null) {
@@ -96,9 +106,16 @@ export function rowToMessage(m: CompiledMapping, row: SourceRow, origin: RowOrig
   const messageId = rowMessageId(m.kind, origin.sourceId, row, { orderId, messageId: str('messageId') });
   const userId = str('userId');
   const email = str('email');
+  const externalId = str('externalId');
   let anonymousId = str('anonymousId');
-  if (userId === undefined && anonymousId === undefined && email === undefined && !problems.some((p) => ['userId', 'email', 'anonymousId'].includes(targetOf(m, p.column)))) {
-    problems.push({ code: 'import.missing_field', message: 'The row has no identifier: fill in its userId, email or anonymousId column.', column: null, value: null });
+  if (
+    userId === undefined &&
+    anonymousId === undefined &&
+    email === undefined &&
+    externalId === undefined &&
+    !problems.some((p) => ['userId', 'email', 'anonymousId', 'externalId'].includes(targetOf(m, p.column)))
+  ) {
+    problems.push({ code: 'import.missing_field', message: 'The row has no identifier: fill in its userId, email, anonymousId or externalId column.', column: null, value: null });
   }
   if (m.kind === 'orders' && orderId === undefined && !problems.some((p) => targetOf(m, p.column) === 'orderId')) {
     problems.push({ code: 'import.missing_field', message: 'The row has no order id.', column: m.columns.find((c) => c.target === 'orderId')?.column ?? null, value: null });
@@ -109,12 +126,16 @@ export function rowToMessage(m: CompiledMapping, row: SourceRow, origin: RowOrig
   }
   if (problems.length > 0) return { ok: false, problems, messageId };
 
+  // An external id (a CRM customer number) is known as the anonymousId TYPE:ID: a profile may hold several (so the
+  // duplicate records of one person can merge), where it holds one userId. Segment's context.externalIds keeps it too.
+  if (userId === undefined && anonymousId === undefined && externalId !== undefined) anonymousId = `${m.externalIdType}:${externalId}`;
   // A row known by its email only gets an anonymousId derived from it: the ingest needs a userId or anonymousId, and
   // the email links the profile (hashed, as the identity table holds it).
   if (userId === undefined && anonymousId === undefined && email !== undefined) {
     anonymousId = `email-${createHash('sha256').update(email.toLowerCase()).digest('hex').slice(0, 32)}`;
   }
   const context: Record<string, unknown> = { import: { runId: origin.runId, file: origin.file, row: row.row, line: row.line } };
+  if (externalId !== undefined) context.externalIds = [{ id: externalId, type: m.externalIdType, collection: 'users', encoding: 'none' }];
   const message: Record<string, unknown> = { messageId, ...(userId !== undefined ? { userId } : {}), ...(anonymousId !== undefined ? { anonymousId } : {}) };
   const timestamp = str('timestamp');
   if (timestamp !== undefined) message.timestamp = timestamp.length === 10 ? `${timestamp}T00:00:00.000Z` : timestamp;
@@ -139,7 +160,7 @@ export function rowToMessage(m: CompiledMapping, row: SourceRow, origin: RowOrig
     if (email !== undefined) context.traits = { email };
   }
   message.context = context;
-  return { ok: true, message, messageId };
+  return { ok: true, message, messageId, flagged };
 }
 
 function targetOf(m: CompiledMapping, column: string | null): string {

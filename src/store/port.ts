@@ -377,7 +377,14 @@ export interface IdentityStore {
   applyUnmerge(plan: UnmergePlan): Promise<{ events: number }>;
 }
 
-export interface Store extends IngestStore, ProfileStore, QuarantineStore, KeyStore, HealthStore, SegmentStore, ImportStore, IdentityStore {
+/** Stored data-quality reports (the report itself is JSON, shaped by the quality domain). */
+export interface QualityStore {
+  saveQualityRun(row: { id: string; at: Date; report: unknown }): Promise<void>;
+  /** Newest first. */
+  qualityRuns(limit: number): Promise<{ id: string; at: Date; report: unknown }[]>;
+}
+
+export interface Store extends QualityStore, IngestStore, ProfileStore, QuarantineStore, KeyStore, HealthStore, SegmentStore, ImportStore, IdentityStore {
   readonly path: string;
   close(): Promise<void>;
 }

@@ -1,9 +1,9 @@
 import type { RuleInput } from './schema.js';
 
 /**
- * The default rules for French customer data, as data: the same JSON a config file would hold. Field names follow
- * the snake_case traits of the demo data (birth_date, postal_code, country, email, phone, address); copy and rename
- * them for other schemas. Parse them with `parseRules(FRENCH_CUSTOMER_RULES)`.
+ * Rules for French customer data, as data: the same JSON a config file would hold. Field names follow the snake_case
+ * columns of CRM exports (birth_date, postal_code, country, email, phone, address); SEGMENT_TRAIT_RULES holds the
+ * same rules over Segment's reserved traits. Parse them with `parseRules(FRENCH_CUSTOMER_RULES)`.
  */
 export const FRENCH_CUSTOMER_RULES = [
   {
@@ -51,6 +51,63 @@ export const FRENCH_CUSTOMER_RULES = [
       key: [
         { field: 'address', spec: { kind: 'address', case: 'upper', expandAbbreviations: true } },
         { field: 'postal_code', spec: { kind: 'postal_code' } },
+      ],
+      value: { field: 'phone', spec: { kind: 'phone', defaultRegion: 'FR' } },
+      max: 1,
+    },
+  },
+] as const satisfies readonly RuleInput[];
+
+/**
+ * The same rules over Segment's reserved traits (birthday, email, phone, and the address object with street,
+ * postalCode, country): the default of the data-quality report, since tracking calls and the demo use these names.
+ */
+export const SEGMENT_TRAIT_RULES = [
+  {
+    id: 'birth-date-past',
+    description: 'The birthday is a real date, not after today.',
+    severity: 'reject',
+    code: 'rule.birth_date_in_future',
+    check: { kind: 'range', field: 'birthday', max: 'now' },
+  },
+  {
+    id: 'age-plausible',
+    description: 'The age from the birthday is between 0 and 120 years.',
+    severity: 'flag',
+    code: 'rule.implausible_age',
+    check: { kind: 'age', field: 'birthday', min: 0, max: 120 },
+  },
+  {
+    id: 'postal-code-country',
+    description: 'The postal code of the address belongs to its country.',
+    severity: 'flag',
+    code: 'rule.postal_code_country_mismatch',
+    check: { kind: 'consistent', relation: 'postal_code_country', postalCode: 'address.postalCode', country: 'address.country' },
+  },
+  {
+    id: 'email-valid',
+    description: 'The email address, when there is one, is well formed.',
+    severity: 'flag',
+    code: 'rule.invalid_email',
+    check: { kind: 'valid', field: 'email', spec: { kind: 'email' } },
+  },
+  {
+    id: 'phone-valid',
+    description: 'The phone number, when there is one, is valid (national numbers read as French).',
+    severity: 'flag',
+    code: 'rule.invalid_phone',
+    check: { kind: 'valid', field: 'phone', spec: { kind: 'phone', defaultRegion: 'FR' } },
+  },
+  {
+    id: 'one-phone-per-address',
+    description: 'One postal address does not carry two different phone numbers across profiles.',
+    severity: 'flag',
+    code: 'rule.address_shared_by_phones',
+    check: {
+      kind: 'unique_per',
+      key: [
+        { field: 'address.street', spec: { kind: 'address', case: 'upper', expandAbbreviations: true } },
+        { field: 'address.postalCode', spec: { kind: 'postal_code' } },
       ],
       value: { field: 'phone', spec: { kind: 'phone', defaultRegion: 'FR' } },
       max: 1,

@@ -783,6 +783,17 @@ class DuckDbStore implements Store {
   scanChanges: Store['scanChanges'] = (seq, each) => this.segmentTables.scanChanges(seq, each);
   orderTotals: Store['orderTotals'] = (q) => this.segmentTables.orderTotals(q);
 
+  saveQualityRun(row: { id: string; at: Date; report: unknown }): Promise<void> {
+    return this.writeLock.run(async () => {
+      await this.writer.run('INSERT INTO quality_runs VALUES ($1, $2::TIMESTAMPTZ, $3::JSON)', [row.id, row.at.toISOString(), JSON.stringify(row.report)]);
+    });
+  }
+
+  async qualityRuns(limit: number): Promise<{ id: string; at: Date; report: unknown }[]> {
+    const rows = await this.read('SELECT id, run_at, report FROM quality_runs ORDER BY run_at DESC, id DESC LIMIT $1', [limit]);
+    return rows.map((r) => ({ id: str(r.id, 'id'), at: date(r.run_at, 'run_at'), report: JSON.parse(str(r.report, 'report')) as unknown }));
+  }
+
   addReviewPairs: Store['addReviewPairs'] = (rows) => this.identityTables.addReviewPairs(rows);
   listReviewPairs: Store['listReviewPairs'] = (q) => this.identityTables.listReviewPairs(q);
   getReviewPair: Store['getReviewPair'] = (id) => this.identityTables.getReviewPair(id);

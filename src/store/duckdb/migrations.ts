@@ -206,7 +206,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
-    name: 'identity graph edges: merges with their evidence and both sides as they were, for unmerge; the review queue',
+    name: 'identity graph edges: merges with their evidence and both sides as they were, for unmerge; the review queue; quality report runs',
     statements: [
       // The profile an event was first resolved to: a merge moves profile_id, an unmerge moves it back by this.
       `ALTER TABLE events ADD COLUMN origin_profile_id VARCHAR`,
@@ -244,6 +244,12 @@ export const MIGRATIONS: readonly Migration[] = [
         decided_at TIMESTAMPTZ,
         decided_by VARCHAR,
         merge_id VARCHAR
+      )`,
+      // Each data-quality report computed, for the trend.
+      `CREATE TABLE quality_runs (
+        id VARCHAR NOT NULL,
+        run_at TIMESTAMPTZ NOT NULL,
+        report JSON NOT NULL
       )`,
       `UPDATE events SET origin_profile_id = profile_id`,
     ],
