@@ -8,7 +8,8 @@ import type { Config } from './config/index.js';
 import { BlockList, IdentityService } from './identity/index.js';
 import { EventNormalizer, GroupCommitter, IngestService } from './ingest/index.js';
 import { ImportService } from './imports/index.js';
-import { QualityService } from './quality/index.js';
+import { buildNormaliser, parseNormaliserSpec, QualityService } from './quality/index.js';
+import type { TraitNormaliser } from './ingest/index.js';
 import { AppError, silentLogger, systemClock, type Clock, type Logger } from './kernel/index.js';
 import { PiiKeys, ProfileService } from './profiles/index.js';
 import { freeDiskBytes, openDuckDbStore, type Store } from './store/index.js';
@@ -94,7 +95,14 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
     const traits = computedTraitsFrom(config.computedTraits);
     if (!traits.ok) throw new AppError('config.invalid', `Option computedTraits: ${traits.error}`);
     const { computed, mostFrequent } = traits.value;
+    const traitNormalisers = new Map<string, TraitNormaliser>();
+    for (const [key, t] of Object.entries(config.traitNormalisers)) {
+      const spec = parseNormaliserSpec(t.normalise);
+      if (!spec.ok) throw new AppError('config.invalid', `Option traitNormalisers.${key}.normalise: ${spec.error.message}`);
+      traitNormalisers.set(key, { normalise: buildNormaliser(spec.value), onInvalid: t.onInvalid });
+    }
     const normalizer = new EventNormalizer({
+      traitNormalisers,
       limits: config.limits,
       blockList: new BlockList([...config.identity.blockedValues, ...config.identity.extraBlockedValues]),
       piiKeys,

@@ -185,6 +185,14 @@ export const Config = z.object({
   scoring: ScoringConfig.default(ScoringConfig.parse({})),
   computedTraits: z.array(ComputedTraitConfig).default([]),
   piiTraits: z.array(z.string()).default([]),
+  /**
+   * Normalisers for the traits of tracking calls (identify traits and context.traits), by trait name: the same specs
+   * as import mappings (docs/normalisation.md). onInvalid: keep the value as sent (default), drop it, or reject the
+   * event (quarantined with the normaliser's code).
+   */
+  traitNormalisers: z
+    .record(z.string().min(1), z.object({ normalise: z.unknown(), onInvalid: z.enum(['keep', 'drop', 'reject']).default('keep') }).strict())
+    .default({}),
   dedupWindowDays: z.number().positive().default(7),
   /**
    * Trust X-Forwarded-For for the client IP (context.ip) only behind a proxy you run; otherwise any client could

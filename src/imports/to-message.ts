@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isBlank, type NormalisedValue } from '../quality/index.js';
+import { isBlank, plainValue } from '../quality/index.js';
 import type { ErrorCode } from '../kernel/index.js';
 import type { CompiledMapping } from './mapping.js';
 import type { SourceRow } from './read-file.js';
@@ -25,13 +25,7 @@ export interface RowOrigin {
 
 const MAX_MESSAGE_ID = 100;
 
-/** The value a trait or property holds: text, number or boolean (a phone its E.164, an amount its number). */
-export function plainValue(v: NormalisedValue): string | number | boolean {
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-  if ('e164' in v) return v.e164;
-  if ('amount' in v) return v.amount;
-  return v.value;
-}
+export { plainValue };
 
 /**
  * The deterministic messageId of a row: the ingest's dedup drops a row imported again from the same source. Orders

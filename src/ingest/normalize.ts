@@ -3,6 +3,7 @@ import type { Limits } from '../config/index.js';
 import { err, ok, type ErrorCode, type Result, type SourceId } from '../kernel/index.js';
 import { BlockList, emailIdentityValue, looksLikeEmail, type Identifier } from '../identity/index.js';
 import type { PiiKeys } from '../profiles/index.js';
+import { isBlank, plainValue, type NormalisedValue, type Normaliser } from '../quality/normalise/index.js';
 import type { EventType } from '../store/index.js';
 import { inspectJson } from './inspect.js';
 import { guardMessage } from './message-guard.js';
@@ -61,11 +62,19 @@ export interface RejectedEvent {
   raw: string | null;
 }
 
+/** A trait's normaliser for tracking calls, and what an invalid value does. */
+export interface TraitNormaliser {
+  normalise: Normaliser<NormalisedValue>;
+  onInvalid: 'keep' | 'drop' | 'reject';
+}
+
 export interface NormalizerOptions {
   limits: Limits;
   blockList: BlockList;
   piiKeys: PiiKeys;
   linkByEmail: boolean;
+  /** By trait name (identify traits and context.traits); none by default. */
+  traitNormalisers?: ReadonlyMap<string, TraitNormaliser> | undefined;
 }
 
 const MIN_TIME = Date.UTC(1900, 0, 1);
@@ -204,8 +213,22 @@ export class EventNormalizer {
     let context: Obj = msg.context ?? {};
     let traits: Obj = {};
     let personal: Obj = {};
+    let msgTraits: Obj = msg.type === 'identify' || msg.type === 'group' ? ((msg.traits as Obj | undefined) ?? {}) : {};
+    const normalisers = this.opts.traitNormalisers;
+    if (normalisers && normalisers.size > 0) {
+      if (msg.type === 'identify') {
+        const r = normaliseTraits(msgTraits, normalisers);
+        if (!r.ok) return reject(r.error.code, r.error.message, `traits.${r.error.key}`, raw(), msg.messageId);
+        msgTraits = r.value;
+      }
+      if (isObj(context.traits)) {
+        const r = normaliseTraits(context.traits, normalisers);
+        if (!r.ok) return reject(r.error.code, r.error.message, `context.traits.${r.error.key}`, raw(), msg.messageId);
+        context = { ...context, traits: r.value };
+      }
+    }
     if (msg.type === 'identify' || msg.type === 'group') {
-      const split = piiKeys.split(msg.traits ?? {});
+      const split = piiKeys.split(msgTraits);
       traits = split.plain;
       if (msg.type === 'identify') personal = split.pii;
       else traits = { ...split.plain, ...split.pii }; // company traits of a group are not a person's data
@@ -270,4 +293,26 @@ export function safeStringify(v: unknown): string | null {
   } catch {
     return null;
   }
+}
+
+/** Applies the trait normalisers to one traits object; the first invalid value of a rejecting trait stops it. */
+function normaliseTraits(
+  traits: Obj,
+  normalisers: ReadonlyMap<string, TraitNormaliser>,
+): Result<Obj, { code: ErrorCode; message: string; key: string }> {
+  let out: Obj | null = null;
+  for (const [key, n] of normalisers) {
+    if (!Object.hasOwn(traits, key)) continue;
+    const v = traits[key];
+    if (isBlank(v)) continue;
+    const r = n.normalise(v);
+    out ??= { ...traits };
+    if (r.ok) {
+      out[key] = plainValue(r.value);
+      continue;
+    }
+    if (n.onInvalid === 'reject') return err({ code: r.error.code, message: `traits.${key}: ${r.error.message}`, key });
+    if (n.onInvalid === 'drop') delete out[key];
+  }
+  return ok(out ?? traits);
 }

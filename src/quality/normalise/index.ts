@@ -18,6 +18,7 @@ export {
 export {
   buildNormaliser,
   normaliserFor,
+  plainValue,
   NORMALISER_KINDS,
   parseNormaliserSpec,
   NormaliserSpec,

@@ -136,3 +136,11 @@ export function buildNormaliser(spec: NormaliserSpec): Normaliser<NormalisedValu
       return assertNever(spec);
   }
 }
+
+/** The value a trait or property holds: text, number or boolean (a phone its E.164, an amount its number). */
+export function plainValue(v: NormalisedValue): string | number | boolean {
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if ('e164' in v) return v.e164;
+  if ('amount' in v) return v.amount;
+  return v.value;
+}
