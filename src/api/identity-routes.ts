@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { KeyRing } from '../access/index.js';
-import type { IdentityError, IdentityService } from '../identity/index.js';
+import type { IdentityError, IdentityService } from '../profiles/index.js';
 import { AppError, ProfileId, type Result } from '../kernel/index.js';
 import type { ProfileService } from '../profiles/index.js';
 import type { IdentityAuditRow, MergeEdgeRow, ReviewPairRow } from '../store/index.js';

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { Role as MatchRole } from '../quality/matching/config.js';
 
 /** Identifier values that never link profiles: SDK placeholders and bugs that would collapse thousands of people. */
 export const DEFAULT_BLOCKED_IDENTIFIERS = [
@@ -82,7 +81,7 @@ export const IdentityConfig = z.object({
        * Trait name -> matcher role (given_name, surname, date_of_birth, email, phone, postcode, suburb, address_1...),
        * for traits whose names are not recognised (firstName, last_name, birthday, postalCode, city... are).
        */
-      traits: z.record(z.string().min(1), MatchRole).default({}),
+      traits: z.record(z.string().min(1), z.string().min(1)).default({}),
     })
     .refine((m) => m.reviewAt <= m.autoMergeAt, { message: 'reviewAt must not be above autoMergeAt' })
     .default({ autoMergeAt: 0.99, reviewAt: 0.8, traits: {} }),

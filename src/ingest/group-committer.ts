@@ -1,8 +1,8 @@
 import type { IdentityConfig } from '../config/index.js';
 import { randomUUID } from 'node:crypto';
 import { AccountId, AppError, type Clock, type Logger, type ProfileId, type QuarantineId } from '../kernel/index.js';
-import { IdentityGraph, type GraphTask, type Identifier } from '../identity/index.js';
-import { applyTraits, emptyTraits, mergeTraits } from '../profiles/index.js';
+import { IdentityGraph, type Identifier } from '../identity/index.js';
+import { applyTraits, emptyTraits, mergeTraits, type GraphTask } from '../profiles/index.js';
 import type { AccountRow, CommitBatch, EventRow, IngestStore, MergeEdgeRow, ProfileRow, ProfileSnapshot, QuarantineRow, QuarantineUpdate } from '../store/index.js';
 import { DedupIndex } from './dedup.js';
 import type { NormalizedEvent } from './normalize.js';

@@ -71,7 +71,9 @@ export class QualityService {
   async run(): Promise<StoredQualityReport> {
     const started = performance.now();
     const profiles: QualityProfile[] = [];
-    await this.o.store.scanProfiles((p) => profiles.push({ id: p.profileId, updatedAt: p.updatedAt, traits: p.traits.values, personal: p.pii.values }));
+    await this.o.store.scanProfiles((p) =>
+      profiles.push({ id: p.profileId, updatedAt: lastDataUpdate(p.traits.times, p.pii.times) ?? p.updatedAt, traits: p.traits.values, personal: p.pii.values }),
+    );
     const pending = await this.o.store.listReviewPairs({ status: 'pending', limit: 10_000_000 });
     const report = computeQualityReport({
       profiles,
@@ -117,4 +119,14 @@ export class QualityService {
     }
     return points;
   }
+}
+
+/**
+ * When the profile's data last changed: the latest time a trait took its value (the timestamp of the call or row that
+ * set it), rather than when the row was last written (a reload or a merge rewrites rows without new data).
+ */
+function lastDataUpdate(...times: Record<string, string>[]): Date | null {
+  let last: string | null = null;
+  for (const t of times) for (const v of Object.values(t)) if (last === null || v > last) last = v;
+  return last === null ? null : new Date(last);
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { buildNormaliser, type NormaliserSpec } from '../normalise/index.js';
+import { buildNormaliser, plainValue, type NormaliserSpec } from '../normalise/index.js';
 import { checkProfiles, type CompiledRules } from '../rules/evaluate.js';
 import { iqrOutliers, zScoreOutliers, type NumericSample } from '../rules/outliers.js';
 import { fieldValue, isPresent, numberOf, type RuleProfile } from '../rules/profile-values.js';
@@ -124,32 +124,42 @@ export function computeQualityReport(input: QualityInput): QualityReport {
     return { field, personal: personal.has(field), present, missing: n - present, missingRate: n === 0 ? 0 : round((n - present) / n), invalid, invalidByCode };
   });
 
-  // Exact duplicates: profiles sharing a normalised email or phone (compared as SHA-256 digests).
-  const groups = new Map<string, string[]>();
-  for (const [field, spec] of EXACT_KEYS) {
+  // Exact duplicates: profiles sharing a normalised email or phone (compared as SHA-256 digests). A profile holds one
+  // value of each, so the pairs sharing either are those sharing the email, plus those sharing the phone, less those
+  // sharing both: counted per group, never listed (a placeholder phone shared by thousands makes millions of pairs).
+  const keyOf = new Map<string, (string | null)[]>();
+  EXACT_KEYS.forEach(([field, spec], k) => {
     const normalise = buildNormaliser(spec);
     for (const p of ruleProfiles) {
       const v = fieldValue(p, field);
       if (!isPresent(v)) continue;
       const r = normalise(v);
       if (!r.ok) continue;
-      const key = `${field}:${createHash('sha256').update(String(r.value)).digest('hex')}`;
-      const g = groups.get(key);
-      if (g) g.push(p.id);
-      else groups.set(key, [p.id]);
+      const keys = keyOf.get(p.id) ?? EXACT_KEYS.map(() => null);
+      keys[k] = createHash('sha256').update(String(plainValue(r.value))).digest('hex');
+      keyOf.set(p.id, keys);
+    }
+  });
+  const sizes = EXACT_KEYS.map(() => new Map<string, number>());
+  const both = new Map<string, number>();
+  for (const keys of keyOf.values()) {
+    keys.forEach((key, k) => {
+      if (key !== null) (sizes[k] as Map<string, number>).set(key, ((sizes[k] as Map<string, number>).get(key) ?? 0) + 1);
+    });
+    if (keys.every((key) => key !== null)) {
+      const combined = keys.join('|');
+      both.set(combined, (both.get(combined) ?? 0) + 1);
     }
   }
-  const pairKeys = new Set<string>();
-  const inExact = new Set<string>();
-  for (const g of groups.values()) {
-    if (g.length < 2) continue;
-    for (let i = 0; i < g.length; i++) {
-      inExact.add(g[i] as string);
-      for (let j = i + 1; j < g.length; j++) {
-        const [a, b] = [g[i] as string, g[j] as string].sort();
-        pairKeys.add(`${a}|${b}`);
-      }
-    }
+  const pairsIn = (m: Map<string, number>): number => {
+    let n = 0;
+    for (const c of m.values()) n += (c * (c - 1)) / 2;
+    return n;
+  };
+  const exactPairs = sizes.reduce((sum, m) => sum + pairsIn(m), 0) - pairsIn(both);
+  let exactProfiles = 0;
+  for (const keys of keyOf.values()) {
+    if (keys.some((key, k) => key !== null && ((sizes[k] as Map<string, number>).get(key) ?? 0) > 1)) exactProfiles++;
   }
   const inProbable = new Set<string>();
   for (const p of input.probablePairs) {
@@ -204,9 +214,9 @@ export function computeQualityReport(input: QualityInput): QualityReport {
     at: now.toISOString(),
     profiles: n,
     duplicates: {
-      exactPairs: pairKeys.size,
-      exactProfiles: inExact.size,
-      exactRate: n === 0 ? 0 : round(inExact.size / n),
+      exactPairs,
+      exactProfiles,
+      exactRate: n === 0 ? 0 : round(exactProfiles / n),
       probablePairs: input.probablePairs.length,
       probableRate: n === 0 ? 0 : round(inProbable.size / n),
     },

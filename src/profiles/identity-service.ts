@@ -1,9 +1,9 @@
 import type { IdentityConfig } from '../config/index.js';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { err, ok, type Clock, type ErrorCode, type ProfileId, type Result } from '../kernel/index.js';
-import { DEFAULT_OPTIONS, matchRecords } from '../quality/matching/index.js';
-import { applyTraits, mergeTraits } from '../profiles/index.js';
+import { AppError, err, ok, type Clock, type ErrorCode, type ProfileId, type Result } from '../kernel/index.js';
+import { DEFAULT_OPTIONS, MatchRole, matchRecords } from '../quality/matching/index.js';
+import { applyTraits, mergeTraits } from './traits.js';
 import type {
   IdentityAuditRow,
   IdentityStore,
@@ -19,8 +19,7 @@ import type {
   UnmergePlan,
 } from '../store/index.js';
 import { enoughEvidence, matchedPairs, matchFieldsOf, recordsOfProfiles, type MatchedPair } from './profile-matching.js';
-import type { IdentityGraph } from './graph.js';
-import { keyOf } from './identifiers.js';
+import { keyOf, type IdentityGraph } from '../identity/index.js';
 
 /** The part of the single writer identity changes run on (GroupCommitter.runGraphTask). */
 export interface GraphWriter {
@@ -108,7 +107,19 @@ export interface IdentityServiceOptions {
  * together; every one is recorded in the audit log.
  */
 export class IdentityService {
-  constructor(private readonly o: IdentityServiceOptions) {}
+  /** identity.matching.traits, checked: trait name -> matcher role. */
+  private readonly traitRoles: Record<string, MatchRole>;
+
+  constructor(private readonly o: IdentityServiceOptions) {
+    this.traitRoles = {};
+    for (const [trait, role] of Object.entries(o.config.matching.traits)) {
+      const r = MatchRole.safeParse(role);
+      if (!r.success) {
+        throw new AppError('config.invalid', `Option identity.matching.traits.${trait}: "${role}" is not a matcher role (${MatchRole.options.join(', ')}).`);
+      }
+      this.traitRoles[trait] = r.data;
+    }
+  }
 
   /** Merges two profiles (the older one survives); the edge records who asked and why. */
   async merge(
@@ -237,7 +248,7 @@ export class IdentityService {
     await this.o.store.scanProfiles((p) => rows.push(p));
     // The order of the records shapes blocking and EM slightly: sorted, the same profiles give the same run.
     rows.sort((a, b) => (a.profileId < b.profileId ? -1 : a.profileId > b.profileId ? 1 : 0));
-    const input = recordsOfProfiles(rows, m.traits);
+    const input = recordsOfProfiles(rows, this.traitRoles);
     const summary: MatchRunSummary = {
       profiles: input.ids.length,
       fields: Object.keys(input.columns),
@@ -321,7 +332,7 @@ export class IdentityService {
     const fields = async (id: ProfileId): Promise<Record<string, string>> => {
       let row = await this.o.store.getProfile(id);
       for (let hops = 0; row?.mergedInto && hops < 64; hops++) row = await this.o.store.getProfile(row.mergedInto);
-      return row ? (matchFieldsOf(row, this.o.config.matching.traits) as Record<string, string>) : {};
+      return row ? (matchFieldsOf(row, this.traitRoles) as Record<string, string>) : {};
     };
     return ok({ pair, records: { a: await fields(pair.a), b: await fields(pair.b) } });
   }
