@@ -19,4 +19,9 @@ export default tseslint.config(
     files: ['src/store/**'],
     rules: { 'no-restricted-imports': 'off' },
   },
+  {
+    // Writes Parquet fixtures; Segmentum only reads Parquet (through src/store).
+    files: ['test/support/parquet-fixture.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
 );

@@ -1,19 +1,24 @@
-import { realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { createWriteStream, mkdirSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { Limits } from '../config/index.js';
 import type { ImportService } from '../imports/index.js';
 import { AppError } from '../kernel/index.js';
 import type { ImportRunRow, QuarantineStore } from '../store/index.js';
 import { quarantineView } from './admin-routes.js';
-import { ErrorBody, QuarantineItem, ImportBody, ImportRunList, ImportRunQuery, ImportRunView, ImportSummaryView, InferBody, InferView } from './schemas.js';
+import { ErrorBody, ImportUploadFields, QuarantineItem, ImportBody, ImportRunList, ImportRunQuery, ImportRunView, ImportSummaryView, InferBody, InferView } from './schemas.js';
 
 export interface ImportDeps {
   imports: ImportService;
   /** The only folder the API reads import files from; null: imports through the API are off. */
   importDir: string | null;
   quarantine: QuarantineStore;
+  limits: Limits;
 }
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
@@ -66,6 +71,75 @@ export async function importRoutes(app: FastifyInstance, deps: ImportDeps): Prom
         delimiter: b.delimiter,
         encoding: b.encoding,
       });
+    },
+  });
+
+  await app.register(multipart, { limits: { fileSize: deps.limits.maxUploadBytes, files: 1, fields: 10, fieldSize: 1_000_000 } });
+
+  r.post('/api/imports/upload', {
+    schema: {
+      tags: ['imports'],
+      summary: 'Upload a file and import it (multipart/form-data: the part "file", and the fields as, mapping (JSON text), source, format, delimiter, encoding)',
+      description:
+        'The file is streamed to disk (at most limits.maxUploadBytes), imported like POST /api/imports, then deleted; bad rows stay in the quarantine. Answers when the run is done.',
+      security,
+      consumes: ['multipart/form-data'],
+      response: { 200: ImportSummaryView, ...errors, 413: ErrorBody, 415: ErrorBody },
+    },
+    handler: async (req) => {
+      if (!req.isMultipart()) throw new AppError('request.unsupported_media_type', 'Send the file as multipart/form-data, in a part named "file".');
+      const dir = join(deps.importDir ?? tmpdir(), 'uploads');
+      mkdirSync(dir, { recursive: true });
+      const fields: Record<string, string> = {};
+      let saved: { path: string; name: string } | null = null;
+      try {
+        for await (const part of req.parts()) {
+          if (part.type === 'field') {
+            if (typeof part.value === 'string') fields[part.fieldname] = part.value;
+            continue;
+          }
+          if (part.fieldname !== 'file' || saved) {
+            part.file.resume();
+            throw new AppError('request.invalid', 'Send one file, in the part named "file".', { path: 'file' });
+          }
+          const name = basename(part.filename || 'upload.csv').replace(/[^A-Za-z0-9._-]/g, '_');
+          const path = join(dir, `${Date.now()}-${Math.random().toString(36).slice(2, 8)}${extname(name) ? '' : '.csv'}-${name}`);
+          saved = { path, name };
+          await pipeline(part.file, createWriteStream(path));
+          if (part.file.truncated) {
+            throw new AppError('request.body_too_large', `The file is larger than ${deps.limits.maxUploadBytes} bytes (limits.maxUploadBytes).`, { path: 'file' });
+          }
+        }
+        if (!saved) throw new AppError('request.invalid', 'The upload has no file: send it in a part named "file".', { path: 'file' });
+        const parsed = ImportUploadFields.strict().safeParse(fields);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          throw new AppError('request.invalid', `${issue?.path.join('.') ?? 'fields'}: ${issue?.message ?? 'invalid'}`, { path: issue?.path.join('.') ?? 'fields' });
+        }
+        let mapping: Record<string, unknown> | undefined;
+        if (parsed.data.mapping !== undefined) {
+          try {
+            const m: unknown = JSON.parse(parsed.data.mapping);
+            if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new Error('not an object');
+            mapping = m as Record<string, unknown>;
+          } catch (cause) {
+            throw new AppError('import.invalid_mapping', `The mapping field is not a JSON object: ${cause instanceof Error ? cause.message : String(cause)}.`, { path: 'mapping' });
+          }
+        }
+        const b = parsed.data;
+        return await deps.imports.run({
+          path: saved.path,
+          kind: b.as,
+          mapping,
+          source: b.source,
+          format: b.format,
+          delimiter: b.delimiter,
+          encoding: b.encoding,
+          displayName: saved.name,
+        });
+      } finally {
+        if (saved) rmSync(saved.path, { force: true });
+      }
     },
   });
 

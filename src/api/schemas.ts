@@ -242,11 +242,20 @@ export const ImportBody = z
     as: ImportKindSchema.optional().describe('What the file holds; optional when the mapping says it.'),
     mapping: z.record(z.string(), z.unknown()).optional().describe('The mapping (docs/imports.md); absent: inferred from the file.'),
     source: z.string().max(50).optional().describe('Source name: rows are deduplicated per source (default "files").'),
-    format: z.enum(['csv', 'json', 'ndjson']).optional(),
+    format: z.enum(['csv', 'json', 'ndjson', 'parquet']).optional(),
     delimiter: z.string().length(1).optional().describe('CSV delimiter; detected from the header line when absent.'),
     encoding: z.enum(['auto', 'utf-8', 'windows-1252']).optional(),
   })
   .strict();
+
+/** The fields of a multipart upload besides the file (all text; mapping as JSON text). */
+export const ImportUploadFields = ImportBody.omit({ path: true, mapping: true }).extend({
+  mapping: z
+    .string()
+    .max(1_000_000)
+    .optional()
+    .describe('The mapping document as JSON text; absent: inferred from the file.'),
+});
 
 export const InferBody = ImportBody.pick({ path: true, format: true, delimiter: true, encoding: true }).extend({ as: ImportKindSchema });
 

@@ -1,9 +1,12 @@
+import { openAsBlob } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/index.js';
 import { ImportKind, type Encoding, type FileFormat, type ImportSummary } from '../imports/index.js';
-import { AppError } from '../kernel/index.js';
+import { ErrorBody, ImportSummaryView } from '../api/index.js';
+import { AppError, ERROR_CODES } from '../kernel/index.js';
 import { createSegmentum } from '../main.js';
 import { table, type Io } from './output.js';
 
@@ -16,6 +19,8 @@ interface ImportOptions {
   format?: string;
   infer?: boolean;
   db?: string;
+  url?: string;
+  adminKey?: string;
   json?: boolean;
 }
 
@@ -32,8 +37,8 @@ function parseOptions(o: ImportOptions): { kind: ImportKind | undefined; encodin
     else if (e === 'auto') encoding = 'auto';
     else throw new AppError('config.invalid', `--encoding must be utf-8, windows-1252 (latin1) or auto, got "${o.encoding}".`);
   }
-  if (o.format !== undefined && !['csv', 'json', 'ndjson'].includes(o.format)) {
-    throw new AppError('config.invalid', `--format must be csv, json or ndjson, got "${o.format}".`);
+  if (o.format !== undefined && !['csv', 'json', 'ndjson', 'parquet'].includes(o.format)) {
+    throw new AppError('config.invalid', `--format must be csv, json, ndjson or parquet, got "${o.format}".`);
   }
   const delimiter = o.delimiter === undefined ? undefined : (DELIMITER_NAMES[o.delimiter] ?? o.delimiter);
   if (delimiter !== undefined && (delimiter.length !== 1 || delimiter === '"')) {
@@ -82,6 +87,13 @@ function printSummary(io: Io, s: ImportSummary): void {
 export async function importCommand(path: string, o: ImportOptions, io: Io): Promise<void> {
   const opts = parseOptions(o);
   const mapping = o.mapping === undefined ? undefined : await readMapping(o.mapping);
+  if (o.url) {
+    if (o.infer) throw new AppError('config.invalid', '--infer reads the file here: leave out --url (or use POST /api/imports/infer on a file of the server).');
+    const summary = await uploadImport(path, o.url, o.adminKey ?? process.env.SEGMENTUM_ADMIN_KEY ?? '', { ...opts, mapping, source: o.source }, io);
+    if (o.json) io.out(JSON.stringify(summary));
+    else printSummary(io, summary);
+    return;
+  }
   const s = await createSegmentum(loadConfig({ env: process.env, flags: o.db ? { db: o.db } : {} }), { logger: false });
   try {
     if (o.infer) {
@@ -116,6 +128,48 @@ export async function importCommand(path: string, o: ImportOptions, io: Io): Pro
   }
 }
 
+/** `import FILE --url URL`: uploads the file to a running server (POST /api/imports/upload), which imports it. */
+async function uploadImport(
+  path: string,
+  url: string,
+  adminKey: string,
+  opts: { kind: ImportKind | undefined; encoding: Encoding | undefined; format: FileFormat | undefined; delimiter: string | undefined; mapping: unknown; source: string | undefined },
+  io: Io,
+): Promise<ImportSummary> {
+  let blob: Blob;
+  try {
+    blob = await openAsBlob(path);
+  } catch (cause) {
+    throw new AppError('import.unreadable_file', `Cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}.`, { cause });
+  }
+  const form = new FormData();
+  if (opts.kind) form.set('as', opts.kind);
+  if (opts.mapping !== undefined) form.set('mapping', JSON.stringify(opts.mapping));
+  if (opts.source) form.set('source', opts.source);
+  if (opts.format) form.set('format', opts.format);
+  if (opts.delimiter) form.set('delimiter', opts.delimiter);
+  if (opts.encoding) form.set('encoding', opts.encoding);
+  form.set('file', blob, basename(path));
+  if (opts.mapping === undefined) io.err('No --mapping given: the server imports with the mapping it infers.');
+  let res: Response;
+  try {
+    res = await fetch(new URL('/api/imports/upload', url), { method: 'POST', headers: { authorization: `Bearer ${adminKey}` }, body: form });
+  } catch (cause) {
+    throw new AppError('cli.server_unreachable', `Cannot reach ${url}.`, { cause });
+  }
+  const body: unknown = await res.json().catch(() => null);
+  if (!res.ok) {
+    const e = ErrorBody.safeParse(body);
+    if (!e.success) throw new AppError('server.internal', `HTTP ${res.status} from /api/imports/upload`);
+    const known = ERROR_CODES.find((c) => c === e.data.error.code);
+    if (!known) throw new AppError('server.internal', `${e.data.error.code}: ${e.data.error.message}`);
+    throw new AppError(known, e.data.error.message, { hint: e.data.error.hint, ...(e.data.error.path ? { path: e.data.error.path } : {}) });
+  }
+  const parsed = ImportSummaryView.safeParse(body);
+  if (!parsed.success) throw new AppError('cli.server_unreachable', `The answer of ${url} to /api/imports/upload is not what Segmentum sends.`);
+  return parsed.data as ImportSummary;
+}
+
 export function registerImportCommand(program: Command, io: Io): void {
   program
     .command('import')
@@ -126,9 +180,11 @@ export function registerImportCommand(program: Command, io: Io): void {
     .option('--source <name>', 'source name: rows are deduplicated per source', 'files')
     .option('--delimiter <char>', 'CSV delimiter (default: detected from the header among , ; tab |)')
     .option('--encoding <name>', 'utf-8, windows-1252 (latin1) or auto (default: UTF-8, Windows-1252 if not valid UTF-8)')
-    .option('--format <format>', 'csv, json or ndjson (default: from the extension)')
+    .option('--format <format>', 'csv, json, ndjson or parquet (default: from the extension)')
     .option('--infer', 'print a proposed mapping (JSON) to save and edit, import nothing')
     .option('--db <path>', 'database file (default ./segmentum-data/segmentum.duckdb, env SEGMENTUM_DB)')
+    .option('--url <url>', 'upload the file to a running server instead of opening the database')
+    .option('--admin-key <key>', 'a key with the manage scope, for --url (env SEGMENTUM_ADMIN_KEY)')
     .option('--json', 'print JSON')
     .action((file: string, o: ImportOptions) => importCommand(file, o, io));
 }

@@ -44,6 +44,8 @@ export const Limits = z.object({
    * not retry), so it can be replayed; only bodies past this hard cap are refused unread.
    */
   maxKeptBodyBytes: z.number().int().positive().default(8 * 1024 * 1024),
+  /** Largest file POST /api/imports/upload accepts (default 2 GiB); the file is streamed to disk, not held in memory. */
+  maxUploadBytes: z.number().int().positive().default(2 * 1024 * 1024 * 1024),
   maxBatchEvents: z.number().int().positive().default(2500),
   maxMessageIdLength: z.number().int().positive().default(100),
   maxDepth: z.number().int().positive().default(16),

@@ -13,6 +13,8 @@ export type QuarantineWriter = (rows: QuarantineRow[]) => Promise<void>;
 
 export interface ImportRequest {
   path: string;
+  /** The name runs and quarantine rows show (an uploaded file's own name); default: the path. */
+  displayName?: string | undefined;
   kind?: ImportKind | undefined;
   /** The mapping as parsed JSON; absent: the inferred mapping is used (and reported in the summary). */
   mapping?: unknown;
@@ -118,7 +120,7 @@ export class ImportService {
     const mapping = compileMapping(mappingInput, req.kind, info.format === 'csv' ? info.columns : []);
     const run: ImportRunRow = {
       id: `imp_${randomUUID().replaceAll('-', '')}`,
-      file: req.path,
+      file: req.displayName ?? req.path,
       kind: mapping.kind,
       sourceId,
       format: info.format,
@@ -139,7 +141,7 @@ export class ImportService {
     const profilesBefore = (await this.deps.store.stats()).profiles;
     const counts = { imported: 0, duplicates: 0, rejected: 0, alreadyQuarantined: 0, byCode: new Map<string, number>(), flagged: new Map<string, number>() };
     try {
-      await this.importRows(file.rows(), mapping, { runId: run.id, file: basename(req.path), sourceId }, counts, (rows) =>
+      await this.importRows(file.rows(), mapping, { runId: run.id, file: basename(req.displayName ?? req.path), sourceId }, counts, (rows) =>
         onProgress?.({ rows, bytesRead: file.bytesRead(), bytes: info.bytes }),
       );
       run.rowsRead = counts.imported + counts.duplicates + counts.rejected;

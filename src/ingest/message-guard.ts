@@ -11,7 +11,8 @@ type Obj = Record<string, unknown>;
 const isRecord = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isId = (v: unknown): v is string | number => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
 const isNullishId = (v: unknown): boolean => v === undefined || v === null || isId(v);
-const isNullishTime = (v: unknown): boolean => v === undefined || v === null || typeof v === 'string' || typeof v === 'number';
+// zod's number() refuses Infinity and NaN (JSON cannot carry them, but the two must agree on any input).
+const isNullishTime = (v: unknown): boolean => v === undefined || v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
 const isNullishRecord = (v: unknown): boolean => v === undefined || v === null || isRecord(v);
 const isNullishName = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'string' && v.length <= 500);
 const idText = (v: unknown): string | null | undefined => (v === undefined ? undefined : v === null ? null : String(v));

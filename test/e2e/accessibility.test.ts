@@ -34,13 +34,19 @@ describe.skipIf(noBrowser('e2e/accessibility'))('accessibility (axe-core, WCAG 2
   let d: Dashboard;
   let segmentId = '';
   let memberId = '';
+  let pairId = '';
+  let mergedId = '';
   beforeAll(async () => {
-    d = await startDashboard();
+    // With imported customers: an import run with refused rows, pairs in the review queue, a merge to undo.
+    d = await startDashboard({ customers: true });
     const seg = await d.api<{ id: string }>('/api/segments/active-buyers');
     segmentId = seg.id;
     const members = await d.api<{ items: { profileId: string }[] }>(`/api/segments/${segmentId}/members?limit=1`);
     memberId = members.items[0]?.profileId ?? '';
     if (!memberId) throw new Error('active-buyers has no member in the demo audience');
+    pairId = (await d.api<{ items: { id: string }[] }>('/api/identity/review?status=pending&limit=1')).items[0]?.id ?? '';
+    if (!pairId) throw new Error('the review queue is empty');
+    mergedId = (await d.api<{ id: string }>('/api/profiles?email=camille.rousseau%40example.fr')).id;
   }, 120_000);
   afterAll(async () => {
     await d?.close();
@@ -55,6 +61,12 @@ describe.skipIf(noBrowser('e2e/accessibility'))('accessibility (axe-core, WCAG 2
     ['profiles', '/profiles'],
     ['profile', `/profiles/${memberId}`],
     ['live', '/live'],
+    ['imports', '/imports'],
+    ['import run', `/imports/${d.customers?.run.id ?? ''}`],
+    ['duplicates', '/identity/review'],
+    ['duplicate pair', `/identity/review/${pairId}`],
+    ['merged profile', `/profiles/${mergedId}`],
+    ['quality', '/quality'],
     ['settings', '/settings'],
   ];
 
@@ -83,4 +95,22 @@ describe.skipIf(noBrowser('e2e/accessibility'))('accessibility (axe-core, WCAG 2
       expect(found).toEqual([]);
     });
   }
+
+  it('the pages in their other states have no violation: a refused row opened, a merge about to be undone, a matching done', async () => {
+    const page = await d.loggedIn(`/imports/${d.customers?.run.id ?? ''}`);
+    await page.getByRole('button', { name: /^Show: the cells of row / }).first().click();
+    await page.getByRole('button', { name: /^Hide: the cells of row / }).waitFor();
+    const found = (await violations(page)).map((v) => `import run, row opened: ${v}`);
+
+    await page.goto(`${d.url}/profiles/${mergedId}`);
+    await page.getByRole('button', { name: /^Undo merge of / }).first().click();
+    await page.getByRole('dialog', { name: 'Undo this merge?' }).waitFor();
+    for (const v of await violations(page)) found.push(`undo dialog: ${v}`);
+
+    await page.goto(`${d.url}/identity/review`);
+    await page.getByRole('button', { name: 'Find duplicates' }).click();
+    await page.getByTestId('match-result').waitFor();
+    for (const v of await violations(page)) found.push(`matching done: ${v}`);
+    expect(found).toEqual([]);
+  });
 });

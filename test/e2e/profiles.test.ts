@@ -1,17 +1,23 @@
+import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Profile, Timeline } from '../../web/src/api/client.js';
-import { noBrowser, screenshot } from '../support/browser.js';
+import type { IdentityInfo, Profile, Timeline } from '../../web/src/api/client.js';
+import { noBrowser, RESULTS_DIR, screenshot } from '../support/browser.js';
+import { ProfileId } from '../../src/kernel/index.js';
 import { jsErrors, startDashboard, type Dashboard } from '../support/dashboard.js';
 
-/** The profiles pages: search, a profile in full (traits, PII vault, identities, segments, scores), its timeline. */
+/**
+ * The profiles pages: search, a profile in full (traits, PII vault, identities, segments, scores, merge history), its
+ * timeline, and undoing a merge.
+ */
 describe.skipIf(noBrowser('e2e/profiles'))('profiles pages', () => {
   let d: Dashboard;
   let profile: Profile;
   let userId: string;
 
   beforeAll(async () => {
-    d = await startDashboard();
+    // With the imported customers: the matching merged Camille Rousseau's two rows, whose merge is undone below.
+    d = await startDashboard({ customers: true });
     // A demo customer who buys: a member of active-buyers, as the API knows it; one whose identities were merged
     // when there is one among the first members, so the merge history is shown too.
     const members = await d.api<{ items: { profileId: string }[] }>('/api/segments/active-buyers/members?limit=30');
@@ -147,17 +153,23 @@ describe.skipIf(noBrowser('e2e/profiles'))('profiles pages', () => {
     for (const [type, n] of Object.entries(profile.events.byType)) {
       expect(await chart.getByRole('row').filter({ hasText: type }).textContent()).toContain(String(n));
     }
-    expect(await region(page, 'Merge history').getByRole('row').count()).toBe(profile.merges.length === 0 ? 0 : profile.merges.length + 1);
+    // Merge history: one row a merge of the identity graph, with its cause, evidence, author and state.
+    const identity = await d.api<IdentityInfo>(`/api/identity/profiles/${profile.id}`);
+    const merges = region(page, 'Merge history').getByRole('table', { name: 'Merges of this profile, oldest first' });
+    await expect.poll(() => merges.getByRole('row').count()).toBe(identity.merges.length + 1);
     await screenshot(page, 'profile-page');
 
     // An id merged into this profile opens this profile, with a notice saying so.
     const merge = profile.merges.find((m) => m.action === 'merge' && m.otherProfileId);
     expect(merge, 'the demo has merged profiles among the active buyers').toBeDefined();
     const merged = merge?.otherProfileId ?? '';
-    const mergeRow = region(page, 'Merge history').getByRole('row').filter({ hasText: merged });
-    expect(await mergeRow.textContent()).toContain(merge?.reason);
-    expect(await mergeRow.textContent()).toContain(merge?.actor);
-    expect(await mergeRow.locator('time').getAttribute('datetime')).toBe(merge?.at);
+    const edge = identity.merges.find((m) => m.merged === merged);
+    expect(edge).toMatchObject({ survivor: profile.id, cause: 'event', status: 'active' });
+    const mergeRow = merges.locator(`tr[data-merge="${edge?.id}"]`);
+    const rowText = (await mergeRow.textContent()) ?? '';
+    const shared = (edge?.evidence.identifiers as string[]).length;
+    for (const shown of ['Event', 'In force', 'Undo merge', merge?.reason ?? '', merge?.actor ?? '', `${shared} identifier${shared === 1 ? '' : 's'}`]) expect(rowText).toContain(shown);
+    expect(await mergeRow.locator('time').getAttribute('datetime')).toBe(edge?.at);
     await mergeRow.getByRole('link', { name: merged }).click();
     await page.waitForURL(`${d.url}/profiles/${merged}`);
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'was merged into this one' }).textContent()).toContain(merged);
@@ -234,13 +246,116 @@ describe.skipIf(noBrowser('e2e/profiles'))('profiles pages', () => {
     );
     expect(await row.locator('time').textContent()).toBe(expected);
     const text = (await page.getByRole('main').textContent()) ?? '';
-    for (const english of ['Personal data', 'Member since', 'Load more', 'First seen', 'Merge history', 'Computed traits']) expect(text).not.toContain(english);
+    for (const english of ['Personal data', 'Member since', 'Load more', 'First seen', 'Merge history', 'Computed traits', 'Undo merge', 'In force']) expect(text).not.toContain(english);
+    await page.getByRole('button', { name: /^Annuler la fusion de / }).first().waitFor();
     await screenshot(page, 'profile-fr');
 
     await page.goto(`${d.url}/profiles`);
     await page.getByLabel('Identifiant de profil, userId, anonymousId ou e-mail').fill(userId);
     await page.getByRole('button', { name: 'Rechercher' }).click();
     await page.waitForURL(`${d.url}/profiles/${profile.id}`);
+    expect(jsErrors(page)).toEqual([]);
+  });
+  /** The live profile an id stands for now (a merged id answers with the profile it was merged into). */
+  const liveProfile = (id: string) => d.api<Profile>(`/api/profiles/${id}`);
+  const keysOf = (p: Profile) => p.identities.map((i) => `${i.kind}:${i.value}`);
+  const pct = (p: number) => new Intl.NumberFormat('en-GB', { style: 'percent', maximumFractionDigits: 1 }).format(p);
+
+  it('shows a match merge with its evidence, and undoes it after a confirmation: the merged profile lives again', async () => {
+    const camille = await d.api<Profile>('/api/profiles?email=camille.rousseau%40example.fr');
+    const identity = await d.api<IdentityInfo>(`/api/identity/profiles/${camille.id}`);
+    const edge = identity.merges.find((m) => m.cause === 'match' && m.status === 'active');
+    if (!edge) throw new Error(`the matching did not merge Camille Rousseau's rows: ${JSON.stringify(d.customers?.match)}`);
+    expect(edge.survivor).toBe(camille.id);
+    expect((await liveProfile(edge.merged)).id).toBe(edge.survivor);
+    expect(edge.mergedIdentities.length).toBeGreaterThan(0);
+
+    const page = await d.loggedIn(`/profiles/${edge.survivor}`);
+    const merges = page.getByRole('table', { name: 'Merges of this profile, oldest first' });
+    const row = merges.locator(`tr[data-merge="${edge.id}"]`);
+    const text = (await row.textContent()) ?? '';
+    expect(text).toContain('Match');
+    expect(text).toContain(`Probability ${pct(Number(edge.evidence.probability))}`);
+    const agreeing = (edge.evidence.fields as { field: string; level: string }[]).filter((f) => f.level !== 'disagree' && f.level !== 'missing').map((f) => f.field);
+    expect(text).toContain(`Agreeing fields: ${agreeing.join(', ')}`);
+    expect(text).toContain('In force');
+    expect(text).toContain(edge.actor);
+
+    await region(page, 'Merge history').screenshot({ path: join(RESULTS_DIR, 'profile-merges.png') });
+
+    // The confirmation says what will happen; nothing happens before it is confirmed.
+    await row.getByRole('button', { name: `Undo merge of ${edge.merged} into ${edge.survivor}` }).click();
+    const dialog = page.getByRole('dialog', { name: 'Undo this merge?' });
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain(`The profile ${edge.merged} will be separate again from ${edge.survivor}`);
+    expect((await d.api<IdentityInfo>(`/api/identity/profiles/${edge.survivor}`)).merges.find((m) => m.id === edge.id)?.status).toBe('active');
+    await screenshot(page, 'profile-unmerge-confirm');
+    await dialog.getByRole('button', { name: 'Undo merge', exact: true }).click();
+
+    const result = page.getByTestId('unmerge-result');
+    await expect.poll(() => result.textContent()).toContain(`Merge undone: ${edge.merged} is a profile of its own again`);
+
+    // The API agrees: the merged profile is live again with the identifiers it brought, the survivor no longer has them.
+    const restored = await liveProfile(edge.merged);
+    expect(restored.id).toBe(edge.merged);
+    expect(restored.mergedFrom).toBeUndefined();
+    for (const key of edge.mergedIdentities) expect(keysOf(restored)).toContain(key);
+    const survivor = await liveProfile(edge.survivor);
+    for (const key of edge.mergedIdentities) expect(keysOf(survivor)).not.toContain(key);
+    const after = (await d.api<IdentityInfo>(`/api/identity/profiles/${edge.survivor}`)).merges.find((m) => m.id === edge.id);
+    expect(after).toMatchObject({ status: 'undone' });
+    const n = edge.mergedIdentities.length;
+    expect(await result.textContent()).toContain(`${n} identifier${n === 1 ? '' : 's'} given back`);
+
+    // The page shows the merge as undone, with nothing left to undo.
+    await expect.poll(() => row.getAttribute('data-status')).toBe('undone');
+    expect(await row.textContent()).toContain('Undone');
+    expect(await row.getByRole('button').count()).toBe(0);
+    // The events that went back are no longer on this profile's timeline.
+    const left = await d.api<Timeline>(`/api/profiles/${edge.survivor}/events?limit=20`);
+    expect(left.events.length).toBe(survivor.events.total);
+    await expect.poll(() => timelineItems(page).count()).toBe(left.events.length);
+    await screenshot(page, 'profile-unmerged');
+
+    // The link leads to the restored profile, whose own history shows the same merge, undone.
+    await result.getByRole('link', { name: 'Open the restored profile' }).click();
+    await page.waitForURL(`${d.url}/profiles/${edge.merged}`);
+    await page.getByRole('heading', { level: 1, name: `${String(restored.personal.firstName)} ${String(restored.personal.lastName)}` }).waitFor();
+    const own = page.getByRole('table', { name: 'Merges of this profile, oldest first' }).locator(`tr[data-merge="${edge.id}"]`);
+    await expect.poll(() => own.getAttribute('data-status')).toBe('undone');
+    expect(jsErrors(page)).toEqual([]);
+  });
+
+  it('shows a manual merge with its reason, and leaves it in force when the confirmation is dismissed', async () => {
+    const a = await d.api<Profile>('/api/profiles?email=manon.girard%40example.fr');
+    const b = await d.api<Profile>('/api/profiles?email=mgirard%40example.com');
+    expect(a.id).not.toBe(b.id);
+    const reason = 'Same customer: she confirmed both addresses by phone';
+    const merged = await d.s.identity.merge(ProfileId(a.id), ProfileId(b.id), { actor: 'test', cause: 'manual', evidence: { reason } });
+    if (!merged.ok) throw new Error(merged.error.message);
+    const edge = merged.value.edge;
+
+    const page = await d.loggedIn(`/profiles/${edge.loser}`);
+    // The merged id opens the survivor (the older of the two), whose history has the merge with its reason.
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'was merged into this one' }).count()).toBe(1);
+    const row = page.getByRole('table', { name: 'Merges of this profile, oldest first' }).locator(`tr[data-merge="${edge.mergeId}"]`);
+    await expect.poll(async () => (await row.textContent()) ?? '').toContain(reason);
+    expect(await row.textContent()).toContain('Manual');
+
+    // Opened and dismissed with the keyboard: Escape closes the dialog, and the merge stays.
+    const undo = row.getByRole('button', { name: /^Undo merge of / });
+    await undo.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Undo this merge?' });
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('button', { name: /^Undo merge of / }).first().click();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await page.getByTestId('unmerge-result').count()).toBe(0);
+    expect((await liveProfile(edge.loser)).id).toBe(edge.winner);
+    expect((await d.api<IdentityInfo>(`/api/identity/profiles/${edge.winner}`)).merges.find((m) => m.id === edge.mergeId)?.status).toBe('active');
     expect(jsErrors(page)).toEqual([]);
   });
 });

@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { loadDemo } from '../../src/cli/load-demo.js';
+import type { MatchRunSummary } from '../../src/profiles/index.js';
+import type { ImportSummary } from '../../src/imports/index.js';
 import type { Segmentum } from '../../src/main.js';
 import { ADMIN_KEY, bearer, startTestSegmentum } from '../helpers.js';
 import { launchChromium } from './browser.js';
@@ -10,8 +15,19 @@ import { launchChromium } from './browser.js';
  * Segmentum on a real port, with a small demo audience (the same generator as `npm start`), in Chromium.
  */
 
+/** What `startDashboard({ customers: true })` added on top of the demo audience. */
+export interface CustomersSeed {
+  /** The file imported, and its import as the service summed it up. */
+  file: string;
+  run: ImportSummary;
+  /** The matching run after the import (autoMergeAt 0.99, reviewAt 0.5). */
+  match: MatchRunSummary;
+}
+
 export interface Dashboard {
   s: Segmentum;
+  /** Set with the `customers` option. */
+  customers?: CustomersSeed;
   url: string;
   browser: Browser;
   /** GET on the API with the admin key: the numbers the pages must show. */
@@ -25,11 +41,46 @@ export interface Dashboard {
 
 export const DEMO = { profiles: 600, days: 60, seed: 42 };
 
-export async function startDashboard(): Promise<Dashboard> {
+/**
+ * A customers file as CRMs export them: one pair written twice with a typo (merged by the matching: same phone, birth
+ * date and postcode), three pairs alike enough to wait for review (same name and postcode or birth date, another
+ * email), one row with a date that does not exist and one with an email without a domain (both refused).
+ */
+export const CUSTOMERS_CSV = [
+  'first_name,last_name,email,phone,birth_date,postcode',
+  'Camille,Rousseau,camille.rousseau@example.fr,06 12 34 56 78,1985-03-14,75011',
+  'Camile,Rousseau,c.rousseau@exemple.fr,,1985-03-14,75011',
+  'Théo,Garnier,theo.garnier@example.fr,07 81 45 67 89,1992-11-02,69003',
+  'Theo,Garnier,t.garnier@example.org,,,69003',
+  'Léa,Fontaine,lea.fontaine@example.fr,06 45 12 78 90,1990-06-30,31000',
+  'Lea,Fontaine,lea.f@example.net,,1990-07-30,',
+  'Manon,Girard,manon.girard@example.fr,06 22 33 44 55,,13001',
+  'Manon,Girard,mgirard@example.com,,,13001',
+  'Inès,Moreau,ines.moreau@example.fr,06 98 76 54 32,1978-31-12,33000',
+  'Hugo,Lambert,hugo.lambert@example,06 11 22 33 44,2001-05-20,44000',
+  '',
+].join('\n');
+
+export interface DashboardOptions {
+  /** Import CUSTOMERS_CSV through the import service and run the matching, after the demo audience. */
+  customers?: boolean;
+}
+
+export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashboard> {
   const s = await startTestSegmentum();
   const day = new Date();
   day.setUTCHours(0, 0, 0, 0);
   await loadDemo(s, { ...DEMO, now: day }, { out: () => undefined, err: () => undefined, interactive: false });
+  let customers: CustomersSeed | undefined;
+  let folder: string | null = null;
+  if (opts.customers) {
+    folder = mkdtempSync(join(tmpdir(), 'segmentum-e2e-'));
+    const file = join(folder, 'customers.csv');
+    writeFileSync(file, CUSTOMERS_CSV);
+    const run = await s.imports.run({ path: file, kind: 'customers' });
+    const match = await s.identity.matchProfiles({ actor: 'test', autoMergeAt: 0.99, reviewAt: 0.5 });
+    customers = { file, run, match };
+  }
   await s.app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
   const browser = await launchChromium();
@@ -66,6 +117,7 @@ export async function startDashboard(): Promise<Dashboard> {
 
   return {
     s,
+    ...(customers ? { customers } : {}),
     url,
     browser,
     api: async <T,>(path: string) => {
@@ -79,6 +131,7 @@ export async function startDashboard(): Promise<Dashboard> {
       for (const c of contexts) await c.close().catch(() => undefined);
       await browser.close();
       await s.close();
+      if (folder) rmSync(folder, { recursive: true, force: true });
     },
   };
 }

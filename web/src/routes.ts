@@ -26,6 +26,11 @@ export const PAGES: PageDef[] = [
   { path: '/segments/:id', component: lazy(() => import('./pages/segments/segment-page.js')) },
   { path: '/profiles', component: lazy(() => import('./pages/profiles/profiles-page.js')), nav: { label: 'navProfiles', section: '/profiles', icon: '☺' } },
   { path: '/profiles/:id', component: lazy(() => import('./pages/profiles/profile-page.js')) },
+  { path: '/identity/review', component: lazy(() => import('./pages/identity/review-page.js')), nav: { label: 'navDuplicates', section: '/identity', icon: '⇄' } },
+  { path: '/identity/review/:pairId', component: lazy(() => import('./pages/identity/review-pair-page.js')) },
   { path: '/live', component: lazy(() => import('./pages/live/live-page.js')), nav: { label: 'navLive', section: '/live', icon: '≋' } },
+  { path: '/imports', component: lazy(() => import('./pages/imports/imports-page.js')), nav: { label: 'navImports', section: '/imports', icon: '⇓' } },
+  { path: '/imports/:id', component: lazy(() => import('./pages/imports/import-run-page.js')) },
+  { path: '/quality', component: lazy(() => import('./pages/quality/quality-page.js')), nav: { label: 'navQuality', section: '/quality', icon: '✓' } },
   { path: '/settings', component: lazy(() => import('./pages/settings/settings-page.js')), nav: { label: 'navSettings', section: '/settings', icon: '⚙' } },
 ];

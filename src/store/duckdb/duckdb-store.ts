@@ -739,8 +739,10 @@ class DuckDbStore implements Store {
     const totalRows = await this.read(`SELECT count(*) AS n FROM quarantine ${clause}`, params);
     const total = num(totalRows[0]?.n ?? 0, 'n');
     params.push(q.limit, q.offset ?? 0);
+    // An import run's rows in file order; the others in the order they were refused.
+    const order = q.importRunId ? `TRY_CAST(json_extract_string(raw, '$.import.row') AS BIGINT), id` : 'received_at, id';
     const rows = await this.read(
-      `SELECT * FROM quarantine ${clause} ORDER BY received_at, id LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      `SELECT * FROM quarantine ${clause} ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
     );
     return { total, items: rows.map(quarantineFromRow) };

@@ -31,6 +31,18 @@ export type Key = Out<typeof S.KeyView>;
 export type KeyList = Out<typeof S.KeyList>;
 export type Scope = Key['scopes'][number];
 export type Stats = Out<typeof S.StatsView>;
+export type ImportRun = Out<typeof S.ImportRunView>;
+export type ImportRunList = Out<typeof S.ImportRunList>;
+export type IdentityInfo = Out<typeof S.IdentityView>;
+export type MergeEdge = Out<typeof S.MergeEdgeView>;
+export type Unmerge = Out<typeof S.UnmergeView>;
+export type MatchRun = Out<typeof S.MatchRunView>;
+export type ReviewPair = Out<typeof S.ReviewPairView>;
+export type ReviewList = Out<typeof S.ReviewList>;
+export type ReviewDetail = Out<typeof S.ReviewDetailView>;
+export type ReviewStatus = ReviewPair['status'];
+export type QualityReport = Out<typeof S.QualityReportView>;
+export type QualityTrend = Out<typeof S.QualityTrendView>;
 
 /** An error answered by the API: its stable code (docs/errors.md), message, hint and details. */
 export class ApiError extends Error {
@@ -125,6 +137,24 @@ export function createClient(o: ClientOptions) {
     quarantine: (q: { status?: 'pending' | 'replayed'; code?: string; limit?: number; offset?: number }) => json<QuarantinePage>('GET', '/api/quarantine', { query: q }),
     replay: (ids: string[]) => json<ReplayResult>('POST', '/api/quarantine/replay', { body: { ids } }),
     replayOne: (id: string, event?: Record<string, unknown>) => json<ReplayResult>('POST', `/api/quarantine/${enc(id)}/replay`, { body: event ? { event } : {} }),
+
+    imports: (q: { limit?: number; offset?: number } = {}) => json<ImportRunList>('GET', '/api/imports', { query: q }),
+    importRun: (id: string) => json<ImportRun>('GET', `/api/imports/${enc(id)}`),
+    /** The rows a run refused, as kept in the quarantine (each item's `raw` says where and why). */
+    importRejected: (id: string, q: { limit?: number; offset?: number }) => json<QuarantinePage>('GET', `/api/imports/${enc(id)}/rejected`, { query: q }),
+
+    identity: (profileId: string) => json<IdentityInfo>('GET', `/api/identity/profiles/${enc(profileId)}`),
+    unmerge: (mergeId: string) => json<Unmerge>('POST', `/api/identity/merges/${enc(mergeId)}/unmerge`, { body: {} }),
+    /** Matches every profile against the others with the server's thresholds: merges the near-certain pairs, queues the probable ones. */
+    findDuplicates: () => json<MatchRun>('POST', '/api/identity/match', { body: {} }),
+    reviewQueue: (q: { status?: ReviewStatus; limit?: number; offset?: number }) => json<ReviewList>('GET', '/api/identity/review', { query: q }),
+    reviewPair: (pairId: string) => json<ReviewDetail>('GET', `/api/identity/review/${enc(pairId)}`),
+    decide: (pairId: string, decision: 'accept' | 'reject') => json<ReviewPair>('POST', `/api/identity/review/${enc(pairId)}`, { body: { decision } }),
+
+    quality: () => json<QualityReport>('GET', '/api/quality'),
+    qualityTrend: () => json<QualityTrend>('GET', '/api/quality/trend'),
+    /** Computes and stores a new report (it becomes the latest point of the trend). */
+    runQuality: () => json<QualityReport>('POST', '/api/quality/runs', { body: {} }),
 
     keys: () => json<KeyList>('GET', '/api/keys'),
     createKey: (body: { label: string; scopes: Scope[] }) => json<Key>('POST', '/api/keys', { body }),

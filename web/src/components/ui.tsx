@@ -26,13 +26,14 @@ export function Card({ title, children, actions, class: cls }: { title?: string;
   );
 }
 
-/** A key figure: label above, value below (the value is what tests and screen readers read). */
-export function Stat({ label, value, detail, testId }: { label: string; value: string; detail?: string; testId?: string }) {
+/** A key figure: label above, value below (the value is what tests and screen readers read), then `children` (a link). */
+export function Stat({ label, value, detail, testId, children }: { label: string; value: string; detail?: string; testId?: string; children?: ComponentChildren }) {
   return (
     <div class="stat" data-testid={testId}>
       <div class="stat-label">{label}</div>
       <div class="stat-value">{value}</div>
       {detail ? <div class="stat-detail muted">{detail}</div> : null}
+      {children}
     </div>
   );
 }

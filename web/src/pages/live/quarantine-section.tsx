@@ -6,7 +6,7 @@ import { useApi } from '../../api/session.js';
 import { DataTable, DetailsRow, DetailsToggle, useOpenRows, type Column } from '../../components/data-table.js';
 import { ErrorBox, Loaded } from '../../components/feedback.js';
 import { Badge, Datalist } from '../../components/ui.js';
-import { common } from '../../i18n/common.js';
+import { OffsetPager } from '../../components/pager.js';
 import { useFormat, useT, type Translate } from '../../i18n/i18n.js';
 import { messages } from './messages.js';
 
@@ -65,7 +65,6 @@ const domId = (id: string): string => id.replace(/[^\w-]/g, '_');
 export function QuarantineSection() {
   const api = useApi();
   const t = useT(messages);
-  const tc = useT(common);
   const fmt = useFormat();
   const [status, setStatus] = useState<Status>('pending');
   const [codeInput, setCodeInput] = useState('');
@@ -186,12 +185,7 @@ export function QuarantineSection() {
                   </button>
                 ) : null}
                 <span class="grow" />
-                <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
-                  {tc('previous')}
-                </button>
-                <button type="button" disabled={offset + PAGE >= page.total} onClick={() => setOffset(offset + PAGE)}>
-                  {tc('next')}
-                </button>
+                <OffsetPager offset={offset} total={page.total} pageSize={PAGE} onChange={setOffset} always />
               </div>
               <DataTable caption={t('qCaption')} class="live-qtable" testId="quarantine-table" columns={columns}>
                 {page.items.map((item) => {

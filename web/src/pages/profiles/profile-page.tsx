@@ -10,12 +10,12 @@ import {
   ActivitySection,
   ComputedSection,
   IdentitiesSection,
-  MergesSection,
   PersonalSection,
   ScoresSection,
   SegmentsSection,
   TraitsSection,
 } from './profile-sections.js';
+import { MergeHistory } from './merge-history.js';
 import { Timeline } from './timeline.js';
 import { When } from './values.js';
 import './profiles.css';
@@ -31,7 +31,7 @@ function displayName(p: Profile): string {
   return p.identities.find((i) => i.kind === 'user_id')?.value ?? p.id;
 }
 
-function ProfileView({ profile }: { profile: Profile }) {
+function ProfileView({ profile, reload }: { profile: Profile; reload: () => void }) {
   const t = useT(messages);
   return (
     <div>
@@ -64,7 +64,7 @@ function ProfileView({ profile }: { profile: Profile }) {
         <PersonalSection profile={profile} />
       </div>
       <IdentitiesSection profile={profile} />
-      <MergesSection profile={profile} />
+      <MergeHistory profile={profile} onChanged={reload} />
       <div class="grid grid-2">
         <ScoresSection profile={profile} />
         <ComputedSection profile={profile} />
@@ -74,7 +74,8 @@ function ProfileView({ profile }: { profile: Profile }) {
         <ActivitySection profile={profile} />
       </div>
       <AccountsSection profile={profile} />
-      <Timeline key={profile.id} profileId={profile.id} />
+      {/* Read again when the profile's events change (an unmerge takes some away). */}
+      <Timeline key={`${profile.id}:${profile.events.total}`} profileId={profile.id} />
     </div>
   );
 }
@@ -84,7 +85,7 @@ export default function ProfilePage() {
   const id = params.id ?? '';
   const t = useT(messages);
   const q = useQuery((api) => api.profile(id), [id]);
-  if (q.data && !q.error) return <ProfileView profile={q.data} />;
+  if (q.data && !q.error) return <ProfileView profile={q.data} reload={q.reload} />;
   // Loading or failed: still one h1, so the page has a title and the error sits under it.
   return (
     <div>

@@ -13,7 +13,6 @@ import { KeyValues, When } from './values.js';
  * empty part says so rather than disappearing, so a reader knows it was looked at.
  */
 
-const profileHref = (id: string): string => `/profiles/${encodeURIComponent(id)}`;
 const segmentHref = (id: string): string => `/segments/${encodeURIComponent(id)}`;
 
 export function TraitsSection({ profile }: { profile: Profile }) {
@@ -57,53 +56,6 @@ export function IdentitiesSection({ profile }: { profile: Profile }) {
             <td class="profile-id">{i.value}</td>
             <td>
               <When iso={i.firstSeen} />
-            </td>
-          </tr>
-        ))}
-      </DataTable>
-    </Card>
-  );
-}
-
-export function MergesSection({ profile }: { profile: Profile }) {
-  const t = useT(messages);
-  return (
-    <Card title={t('mergesTitle')}>
-      <DataTable
-        caption={t('mergesCaption')}
-        empty={t('noMerges')}
-        columns={[
-          { key: 'time', label: t('colTime') },
-          { key: 'action', label: t('colAction') },
-          { key: 'other', label: t('colOther') },
-          { key: 'reason', label: t('colReason') },
-          { key: 'actor', label: t('colActor') },
-        ]}
-      >
-        {profile.merges.map((m, i) => (
-          <tr key={`${m.at}-${i}`}>
-            <td>
-              <When iso={m.at} />
-            </td>
-            <td>
-              <Badge tone={m.action === 'merge' ? 'good' : 'warn'}>{t(`action_${m.action}`)}</Badge>
-            </td>
-            <td class="profile-id">{m.otherProfileId ? <a href={profileHref(m.otherProfileId)}>{m.otherProfileId}</a> : '—'}</td>
-            <td>
-              {m.reason}
-              {m.ids.length > 0 ? (
-                <details>
-                  <summary>{t.plural('mergeIds', m.ids.length)}</summary>
-                  <ul class="merge-ids">
-                    {m.ids.map((id) => (
-                      <li key={id}>{id}</li>
-                    ))}
-                  </ul>
-                </details>
-              ) : null}
-            </td>
-            <td>
-              <code>{m.actor}</code>
             </td>
           </tr>
         ))}

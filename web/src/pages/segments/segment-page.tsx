@@ -1,5 +1,5 @@
 import { useLocation, useRoute } from 'preact-iso';
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useState } from 'preact/hooks';
 import { ApiError, type Segment, type Verify } from '../../api/client.js';
 import { useQuery } from '../../api/hooks.js';
 import { useApi } from '../../api/session.js';
@@ -11,6 +11,7 @@ import { SegmentCharts } from './segment-charts.js';
 import { SegmentMembers } from './segment-members.js';
 import { KindBadge } from './shared.js';
 import './segments.css';
+import { useModalDialog } from '../../components/pager.js';
 
 /** /segments/:id: one segment, its definition, size history, members, and the actions on it. */
 export default function SegmentPage() {
@@ -215,18 +216,9 @@ function DeleteDialog({ seg, open, onClose }: { seg: Segment; open: boolean; onC
   const t = useT(messages);
   const api = useApi();
   const { route } = useLocation();
-  const ref = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (open && !d.open) {
-      setError(null);
-      d.showModal();
-    } else if (!open && d.open) d.close();
-  }, [open]);
+  const ref = useModalDialog(open, () => setError(null));
 
   const confirm = async () => {
     setBusy(true);
