@@ -151,6 +151,7 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
       ingest,
       store,
       clock,
+      dedupWindowDays: config.dedupWindowDays,
       quarantine: async (rows) => {
         await committer.submit({ events: [], quarantine: rows, quarantineUpdates: [], actor: 'import' });
       },

@@ -76,6 +76,8 @@ interface Deps {
   quarantine: QuarantineWriter;
   store: ImportStore & Pick<ProfileStore, 'stats'>;
   clock: Clock;
+  /** The ingest's dedup window: rows of a source with events older than it are also checked against stored events. */
+  dedupWindowDays: number;
 }
 
 /**
@@ -138,10 +140,14 @@ export class ImportService {
       error: null,
     };
     await this.deps.store.saveImportRun(run);
+    // The ingest remembers messageIds for the dedup window only: a file imported before that would come in again, so
+    // its rows are then looked up among the stored events (one join per chunk), which keeps re-imports idempotent.
+    const windowStart = new Date(this.deps.clock.now().getTime() - Math.ceil(this.deps.dedupWindowDays) * 86_400_000);
+    const checkStored = await this.deps.store.hasEventsBefore(sourceId, windowStart);
     const profilesBefore = (await this.deps.store.stats()).profiles;
     const counts = { imported: 0, duplicates: 0, rejected: 0, alreadyQuarantined: 0, byCode: new Map<string, number>(), flagged: new Map<string, number>() };
     try {
-      await this.importRows(file.rows(), mapping, { runId: run.id, file: basename(req.displayName ?? req.path), sourceId }, counts, (rows) =>
+      await this.importRows(file.rows(), mapping, { runId: run.id, file: basename(req.displayName ?? req.path), sourceId, checkStored }, counts, (rows) =>
         onProgress?.({ rows, bytesRead: file.bytesRead(), bytes: info.bytes }),
       );
       run.rowsRead = counts.imported + counts.duplicates + counts.rejected;
@@ -195,7 +201,7 @@ export class ImportService {
   private async importRows(
     rows: AsyncIterable<SourceRow | BadRow>,
     mapping: CompiledMapping,
-    origin: { runId: string; file: string; sourceId: SourceId },
+    origin: { runId: string; file: string; sourceId: SourceId; checkStored: boolean },
     counts: { imported: number; duplicates: number; rejected: number; alreadyQuarantined: number; byCode: Map<string, number>; flagged: Map<string, number> },
     progress: (rows: number) => void,
   ): Promise<void> {
@@ -235,12 +241,12 @@ export class ImportService {
   private async importChunk(
     items: (SourceRow | BadRow)[],
     mapping: CompiledMapping,
-    origin: { runId: string; file: string; sourceId: SourceId },
+    origin: { runId: string; file: string; sourceId: SourceId; checkStored: boolean },
     counts: { imported: number; duplicates: number; alreadyQuarantined: number; flagged: Map<string, number> },
     reject: (code: string) => void,
   ): Promise<void> {
     const receivedAt = this.deps.clock.now();
-    const messages: Record<string, unknown>[] = [];
+    let messages: Record<string, unknown>[] = [];
     const bad: { row: SourceRow | BadRow; messageId: string; problems: RowProblem[] }[] = [];
     for (const r of items) {
       if (isBadRow(r)) {
@@ -268,6 +274,13 @@ export class ImportService {
         rows.push(quarantineRow(b, origin, receivedAt));
       }
       if (rows.length > 0) await this.deps.quarantine(rows);
+    }
+    if (origin.checkStored && messages.length > 0) {
+      const stored = await this.deps.store.storedMessageIds(origin.sourceId, messages.map((m) => String(m.messageId)));
+      if (stored.size > 0) {
+        counts.duplicates += stored.size;
+        messages = messages.filter((m) => !stored.has(String(m.messageId)));
+      }
     }
     if (messages.length === 0) return;
     const res = await this.deps.ingest.submit({

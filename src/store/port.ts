@@ -424,6 +424,10 @@ export interface ImportStore {
   /** Newest first. */
   listImportRuns(q: { limit: number; offset?: number | undefined }): Promise<{ total: number; items: ImportRunRow[] }>;
   getImportRun(id: string): Promise<ImportRunRow | null>;
+  /** Whether the source has an event received before `before` (older than the dedup window: then stored ids are checked). */
+  hasEventsBefore(sourceId: SourceId, before: Date): Promise<boolean>;
+  /** Which of these messageIds of a source are stored events. */
+  storedMessageIds(sourceId: SourceId, messageIds: readonly string[]): Promise<Set<string>>;
   /** Which of these messageIds of a source have a pending quarantine row (so an import run again does not add another). */
   pendingQuarantineMessageIds(sourceId: SourceId, messageIds: readonly string[]): Promise<Set<string>>;
 }

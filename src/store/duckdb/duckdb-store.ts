@@ -825,6 +825,8 @@ class DuckDbStore implements Store {
   saveImportRun: Store['saveImportRun'] = (row) => this.importTables.saveImportRun(row);
   listImportRuns: Store['listImportRuns'] = (q) => this.importTables.listImportRuns(q);
   getImportRun: Store['getImportRun'] = (id) => this.importTables.getImportRun(id);
+  hasEventsBefore: Store['hasEventsBefore'] = (sourceId, before) => this.importTables.hasEventsBefore(sourceId, before);
+  storedMessageIds: Store['storedMessageIds'] = (sourceId, ids) => this.importTables.storedMessageIds(sourceId, ids);
   pendingQuarantineMessageIds: Store['pendingQuarantineMessageIds'] = (sourceId, ids) => this.importTables.pendingQuarantineMessageIds(sourceId, ids);
 
   async close(): Promise<void> {

@@ -81,6 +81,23 @@ export class DuckDbImportTables {
     return r ? runFromRow(r) : null;
   }
 
+  async hasEventsBefore(sourceId: string, before: Date): Promise<boolean> {
+    const rows = await this.read('SELECT 1 AS x FROM events WHERE source_id = $1 AND received_at < $2::TIMESTAMPTZ LIMIT 1', [sourceId, before.toISOString()]);
+    return rows.length > 0;
+  }
+
+  async storedMessageIds(sourceId: string, messageIds: readonly string[]): Promise<Set<string>> {
+    if (messageIds.length === 0) return new Set();
+    // A hash join on the ids (one scan of the events), not a list test per event.
+    const rows = await this.read(
+      `SELECT e.message_id FROM events e
+       JOIN (SELECT unnest(from_json($2::JSON, '["VARCHAR"]')) AS id) w ON e.message_id = w.id
+       WHERE e.source_id = $1`,
+      [sourceId, JSON.stringify(messageIds)],
+    );
+    return new Set(rows.map((r) => str(r.message_id, 'message_id')));
+  }
+
   async pendingQuarantineMessageIds(sourceId: string, messageIds: readonly string[]): Promise<Set<string>> {
     if (messageIds.length === 0) return new Set();
     const rows = await this.read(
