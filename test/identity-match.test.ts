@@ -15,6 +15,7 @@ import { runCli } from './support/cli-process.js';
 
 const DATASETS = fileURLToPath(new URL('../../shared/datasets/', import.meta.url));
 const FEBRL1 = join(DATASETS, 'febrl-dataset1.csv');
+const FEBRL2 = join(DATASETS, 'febrl-dataset2.csv');
 const noData = !existsSync(FEBRL1);
 if (noData) console.warn(`identity match tests skipped: ${FEBRL1} is absent (the shared datasets are not checked out next to the repository)`);
 
@@ -41,29 +42,29 @@ const MAPPING = {
   },
 };
 
-async function importFebrl(): Promise<{ db: string }> {
+async function importFebrl(file = FEBRL1, rows = 1000): Promise<{ db: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'segmentum-match-'));
   dirs.push(dir);
   const db = join(dir, 'db.duckdb');
   const mapping = join(dir, 'febrl.json');
   writeFileSync(mapping, JSON.stringify(MAPPING));
-  const imported = await runCli('import', FEBRL1, '--as', 'customers', '--mapping', mapping, '--db', db, '--json');
+  const imported = await runCli('import', file, '--as', 'customers', '--mapping', mapping, '--db', db, '--json');
   expect(imported.code, imported.stderr).toBe(0);
-  expect(JSON.parse(imported.stdout)).toMatchObject({ rowsRead: 1000, imported: 1000, rejected: 0 });
+  expect(JSON.parse(imported.stdout)).toMatchObject({ rowsRead: rows, imported: rows, rejected: 0 });
   return { db };
 }
 
 const person = (id: string): string => /^rec-(\d+)-/.exec(id)?.[1] ?? id;
 
 /** Pairwise precision, recall and F1 of the profiles (who ended up together) against Febrl's people. */
-async function scoreProfiles(db: string): Promise<{ precision: number; recall: number; f1: number; profiles: number }> {
+async function scoreProfiles(db: string, file = FEBRL1): Promise<{ precision: number; recall: number; f1: number; profiles: number }> {
   const s = await startTestSegmentum({ db });
   try {
     const byProfile = new Map<string, string[]>();
     let profiles = 0;
     await s.store.scanProfiles(() => profiles++);
     // Each record's id is an anonymousId identity of the profile it ended in.
-    const ids = readFileSync(FEBRL1, 'utf8').split('\n').slice(1).filter(Boolean).map((l) => l.split(',')[0]!.trim());
+    const ids = readFileSync(file, 'utf8').split('\n').slice(1).filter(Boolean).map((l) => l.split(',')[0]!.trim());
     for (const id of ids) {
       const p = await s.store.findProfileByIdentity('anonymous_id', id);
       if (!p) throw new Error(`record ${id} has no profile`);
@@ -112,6 +113,15 @@ describe.skipIf(noData)('segmentum identity match on imported customers (Febrl d
     const q2 = await scoreProfiles(db);
     console.log(`second run: ${again.merged} merges; precision ${q2.precision.toFixed(4)}, recall ${q2.recall.toFixed(4)}, F1 ${q2.f1.toFixed(4)}`);
     expect(q2.precision).toBe(1);
+  });
+
+  it('handles Febrl dataset 2 (5,000 records, up to 5 duplicates of one person) with the default identifier limits', async () => {
+    const { db } = await importFebrl(FEBRL2, 5000);
+    const run = JSON.parse((await runCli('identity', 'match', '--auto-merge', '0.5', '--review', '0.5', '--db', db, '--json')).stdout) as { merged: number; refused: number };
+    const q = await scoreProfiles(db, FEBRL2);
+    console.log(`identity match, Febrl 2: ${run.merged} merges, ${run.refused} refused by the limits; precision ${q.precision.toFixed(4)}, recall ${q.recall.toFixed(4)}, F1 ${q.f1.toFixed(4)}`);
+    expect(q.precision).toBeGreaterThanOrEqual(0.99);
+    expect(q.f1).toBeGreaterThanOrEqual(0.95);
   });
 
   it('queues the probable pairs for review; accept merges, reject keeps apart, and decided pairs are not proposed again', async () => {
