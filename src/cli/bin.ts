@@ -2,9 +2,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../main.js';
 import { demoCommand, profileCommand, quarantineListCommand, quarantineReplayCommand, statsCommand } from './commands.js';
+import { registerClvCommand } from './clv-command.js';
 import { registerDedupCommand } from './dedup-command.js';
 import { printError, processIo } from './output.js';
 import { registerImportCommand } from './import-command.js';
+import { registerClusterCommand } from './cluster-command.js';
 import { registerIdentityCommands } from './identity-command.js';
 import { registerKeysCommands } from './keys-command.js';
 import { registerQualityCommand } from './quality-command.js';
@@ -82,8 +84,10 @@ registerSegmentsCommands(program, readOptions, io);
 registerKeysCommands(program, readOptions, io);
 registerIdentityCommands(program, readOptions, io);
 registerQualityCommand(program, readOptions, io);
+registerClusterCommand(program, io);
 registerDedupCommand(program, io);
 registerImportCommand(program, io);
+registerClvCommand(program, io);
 
 try {
   await program.parseAsync(process.argv);

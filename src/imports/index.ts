@@ -10,5 +10,5 @@ export { ImportService, importSourceId, type ImportProgress, type ImportRequest,
 export { compileMapping, ColumnMapping, ImportKind, Mapping, type CompiledMapping, type MappingInput } from './mapping.js';
 export { foldName, inferMapping } from './infer.js';
 export { CsvParser, CsvSyntaxError, detectDelimiter, type CsvRecord } from './csv-parser.js';
-export { formatOf, openImportFile, type Encoding, type FileFormat, type FileInfo } from './read-file.js';
+export { formatOf, isBadRow, openImportFile, type Encoding, type FileFormat, type FileInfo } from './read-file.js';
 export { rowToMessage, rowMessageId, plainValue } from './to-message.js';

@@ -209,6 +209,34 @@ export const ERROR_CATALOGUE = {
     hint: 'Name the columns after their role (given_name, surname, date_of_birth, email, phone...) or map them with --mapping FILE.',
   },
 
+  // Customer lifetime value (`segmentum clv fit`)
+  'clv.unreadable_file': { status: 400, hint: 'Check the path of the transaction file, and that it can be read.' },
+  'clv.bad_line': {
+    status: 400,
+    hint: 'Fix the line named in the message: --format cdnow wants 5 fields (customer, sample, date YYYYMMDD, quantity, amount); a CSV row needs a customer id, a date in --date-format and an amount written with digits and a decimal point.',
+  },
+  'clv.unknown_column': {
+    status: 400,
+    hint: 'Name columns of the CSV header (the message lists them) with --customer-column, --date-column and --amount-column.',
+  },
+  'clv.no_customers': { status: 400, hint: 'Check --calibration-end: it must come after the first purchases of the file.' },
+  'clv.no_repeat_customers': {
+    status: 400,
+    hint: 'The models learn from repeat purchases (on another day than the first, with a positive amount for spend): choose a later --calibration-end or a longer log.',
+  },
+  'clv.not_converged': {
+    status: 422,
+    hint: 'The fit did not settle (the message names the model and where its parameters went). Parameters growing without bound put the data at a limit of the model, such as no customer dropping out: check that the calibration period holds enough repeat purchases and silences (docs/clv.md, Limits).',
+  },
+  'clv.unbounded_spend': {
+    status: 422,
+    hint: 'The spread of spend between customers is too wide for the Gamma-Gamma model (q <= 1): check the amounts for outliers or wrong units.',
+  },
+  'clv.series_not_converged': {
+    status: 422,
+    hint: 'The horizon is too long for the time unit: shorten --horizon or --forecast, or use --unit week instead of day.',
+  },
+
   // Identity graph: merges, unmerges, the review queue
   'identity.unknown_profile': { status: 404, hint: 'Check the profile id: `segmentum identity show <id|userId|email>` finds a profile by any of its identifiers.' },
   'identity.same_profile': { status: 409, hint: 'The two ids already stand for one profile (one was merged into the other): nothing to merge.' },
@@ -218,6 +246,12 @@ export const ERROR_CATALOGUE = {
   'identity.unmerge_blocked': { status: 409, hint: 'The profile that absorbed this one was merged again later: undo that later merge first (named in the message), then this one.' },
   'identity.review_not_found': { status: 404, hint: 'List the pairs waiting for a decision with `segmentum identity review` or GET /api/identity/review.' },
   'identity.review_decided': { status: 409, hint: 'This pair was decided already; only pending pairs can be accepted or rejected.' },
+
+  // Clustering (`segmentum cluster`)
+  'cluster.unreadable_file': { status: 400, hint: 'Check the path of the --input file and that it can be read (CSV with a header line, NDJSON, JSON or Parquet).' },
+  'cluster.invalid_value': { status: 400, hint: 'Every cell of a feature column must be a number: fix the cell named (file, line, column), or leave the column out of --features.' },
+  'cluster.no_features': { status: 400, hint: 'Name numeric columns with --features a,b,c; without it, every column whose values are all numbers is used (--id-column excluded).' },
+  'cluster.too_few_rows': { status: 400, hint: 'k-means needs at least k rows with every feature filled in: lower --k, or give more rows.' },
 
   // Capacity and infrastructure (transient: clients retry)
   'server.overloaded': { status: 503, hint: 'Retry after the number of seconds in the Retry-After header.' },
