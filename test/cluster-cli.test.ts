@@ -66,6 +66,19 @@ describe('segmentum cluster', () => {
     expect(auto.clusters).toBe(4);
   });
 
+  it('cuts a ward dendrogram into the same four blobs, with k auto (the widest gap) or a height', async () => {
+    const out = join(dir, 'h.csv');
+    const run = await runCli('cluster', '--input', BLOBS, '--features', 'x1,x2,x3', '--scale', 'none', '--method', 'hierarchical', '--k', 'auto', '--out', out, '--json');
+    expect(run.code, run.stderr).toBe(0);
+    const doc = JSON.parse(run.stdout) as { k: number; cutHeight: number; dendrogram: { height: number; size: number }[]; sizes: number[] };
+    expect(doc.k).toBe(4);
+    expect(doc.dendrogram.at(-1)?.size).toBe(600);
+    const labels = readFileSync(out, 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]));
+    expect(adjustedRandIndex(labels, refs.k4.labels)).toBeCloseTo(1, 10);
+    const byHeight = JSON.parse((await runCli('cluster', '--input', BLOBS, '--features', 'x1,x2,x3', '--scale', 'none', '--method', 'hierarchical', '--height', String(doc.cutHeight), '--json')).stdout) as { k: number };
+    expect(byHeight.k).toBe(4);
+  });
+
   it('uses every all-numeric column by default, leaves the id column out, and scales by default', async () => {
     const csv = join(dir, 'people.csv');
     writeFileSync(csv, 'id,name,age,spend\nc1,Ana,25,100\nc2,Bob,27,120\nc3,Cid,60,900\nc4,Dan,62,950\nc5,Eve,,300\n');

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { clusterTable, dbscanTable, projection2d, type ClusterRun, type DbscanRun, type ScaleMethod } from '../analytics/index.js';
+import { clusterTable, dbscanTable, hierarchicalTable, MAX_HIERARCHICAL_ROWS, projection2d, type ClusterRun, type DbscanRun, type HierarchicalRun, type ScaleMethod } from '../analytics/index.js';
 import { isBadRow, openImportFile } from '../imports/index.js';
 import { AppError } from '../kernel/index.js';
 import { columns, table, type Io } from './output.js';
@@ -24,6 +24,8 @@ interface ClusterOptions {
   workers: string;
   eps: string;
   minSamples: string;
+  linkage: string;
+  height?: string;
   projection?: boolean;
   out?: string;
   json?: boolean;
@@ -38,7 +40,7 @@ export function registerClusterCommand(program: Command, io: Io): void {
     .requiredOption('--input <file>', 'a table: CSV with a header, NDJSON, JSON array or Parquet')
     .option('--features <cols>', 'comma-separated numeric columns (default: every all-numeric column)')
     .option('--id-column <col>', 'a column naming the rows, written with the labels (--out) and never a feature')
-    .option('--method <method>', 'kmeans or dbscan', 'kmeans')
+    .option('--method <method>', 'kmeans, dbscan or hierarchical', 'kmeans')
     .option('--k <k>', 'number of clusters, or auto (the knee of the elbow curve)', 'auto')
     .option('--k-max <n>', 'largest k tried with --k auto', '10')
     .option('--scale <method>', 'zscore, minmax, robust or none', 'zscore')
@@ -47,6 +49,8 @@ export function registerClusterCommand(program: Command, io: Io): void {
     .option('--workers <n>', 'worker threads besides this one, or auto (from 2 million cells)', 'auto')
     .option('--eps <d>', 'dbscan: neighbourhood radius in scaled units, or auto (the knee of the k-distance curve)', 'auto')
     .option('--min-samples <n>', 'dbscan: rows within eps, the row itself included, that make a core row', '5')
+    .option('--linkage <linkage>', 'hierarchical: ward, complete, average or single', 'ward')
+    .option('--height <h>', 'hierarchical: cut the dendrogram at this height instead of into --k clusters')
     .option('--projection', 'add each row\'s first two principal components (pc1, pc2) to --out, for plots')
     .option('--out <file>', 'write the label of every row as CSV (row or id, label; -1 is noise for dbscan)')
     .option('--json', 'print the summary as JSON')
@@ -117,7 +121,16 @@ async function readTable(
 }
 
 export async function clusterCommand(o: ClusterOptions, io: Io): Promise<void> {
-  if (o.method !== 'kmeans' && o.method !== 'dbscan') throw new AppError('config.invalid', `--method takes kmeans or dbscan, got "${o.method}".`);
+  if (o.method !== 'kmeans' && o.method !== 'dbscan' && o.method !== 'hierarchical') {
+    throw new AppError('config.invalid', `--method takes kmeans, dbscan or hierarchical, got "${o.method}".`);
+  }
+  const linkage = (['ward', 'complete', 'average', 'single'] as const).find((x) => x === o.linkage);
+  if (!linkage) throw new AppError('config.invalid', `--linkage takes ward, complete, average or single, got "${o.linkage}".`);
+  let height: number | undefined;
+  if (o.height !== undefined) {
+    height = Number(o.height);
+    if (!(height >= 0) || !Number.isFinite(height)) throw new AppError('config.invalid', `--height must be a number >= 0, got "${o.height}".`);
+  }
   const scale = SCALES.find((s) => s === o.scale);
   if (!scale) throw new AppError('config.invalid', `--scale must be zscore, minmax, robust or none, got "${o.scale}".`);
   const kMax = whole('k-max', o.kMax, 2, 100);
@@ -136,8 +149,11 @@ export async function clusterCommand(o: ClusterOptions, io: Io): Promise<void> {
   if (t.n < needed) throw new AppError('cluster.too_few_rows', `${t.n} complete row(s) (${t.skipped} left out for a blank feature); ${o.method === 'dbscan' ? 'dbscan' : `k = ${needed}`} needs at least ${needed}.`);
   const started = performance.now();
   const m = { data: t.data, n: t.n, d: t.features.length };
-  let run: ClusterRun | DbscanRun;
-  if (o.method === 'dbscan') {
+  let run: ClusterRun | DbscanRun | HierarchicalRun;
+  if (o.method === 'hierarchical') {
+    if (t.n > MAX_HIERARCHICAL_ROWS) throw new AppError('cluster.too_many_rows', `${t.n} rows: hierarchical clustering keeps n^2 distances in memory, at most ${MAX_HIERARCHICAL_ROWS} rows.`);
+    run = hierarchicalTable(m, t.features, { linkage, scale, cut: height !== undefined ? { height } : { k, kMax } });
+  } else if (o.method === 'dbscan') {
     try {
       run = dbscanTable(m, t.features, { eps, minSamples, scale });
     } catch (e) {
@@ -163,7 +179,26 @@ export async function clusterCommand(o: ClusterOptions, io: Io): Promise<void> {
   const doc = { input: o.input, skippedRows: t.skipped, seconds, ...summary, ...(projection ? { projection: { explainedVarianceRatio: projection.explainedVarianceRatio } } : {}) };
   if (o.json) return io.out(JSON.stringify(doc));
   if (run.method === 'dbscan') printDbscan(io, run, t.skipped, seconds);
+  else if (run.method === 'hierarchical') printHierarchical(io, run, t.skipped, seconds);
   else printRun(io, run, t.skipped, seconds);
+}
+
+function printHierarchical(io: Io, r: HierarchicalRun, skipped: number, seconds: number): void {
+  io.out(
+    table([
+      ['rows', `${r.rows}${skipped > 0 ? ` (${skipped} left out: a blank feature)` : ''}`],
+      ['features', `${r.features.join(', ')} (scaled: ${r.scale})`],
+      ['linkage', r.linkage],
+      ['k', r.k],
+      ['cut at height', r.cutHeight.toFixed(4)],
+      ['silhouette', r.silhouette ? r.silhouette.score.toFixed(4) : '-'],
+      ['seconds', seconds.toFixed(2)],
+    ]),
+  );
+  io.out('');
+  io.out(columns(['last merges', 'height', 'rows'], r.dendrogram.slice(-10).map((mg) => [`${mg.a} + ${mg.b}`, mg.height.toFixed(4), mg.size])));
+  io.out('');
+  io.out(columns(['cluster', 'rows', ...r.features], r.centers.map((c, i) => [i, r.sizes[i], ...r.features.map((f) => (c[f] ?? 0).toFixed(3))])));
 }
 
 function printDbscan(io: Io, r: DbscanRun, skipped: number, seconds: number): void {

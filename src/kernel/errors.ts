@@ -251,6 +251,7 @@ export const ERROR_CATALOGUE = {
   'cluster.unreadable_file': { status: 400, hint: 'Check the path of the --input file and that it can be read (CSV with a header line, NDJSON, JSON or Parquet).' },
   'cluster.invalid_value': { status: 400, hint: 'Every cell of a feature column must be a number: fix the cell named (file, line, column), or leave the column out of --features.' },
   'cluster.no_features': { status: 400, hint: 'Name numeric columns with --features a,b,c; without it, every column whose values are all numbers is used (--id-column excluded).' },
+  'cluster.too_many_rows': { status: 400, hint: 'Hierarchical clustering keeps the distances of every pair of rows in memory (at most 20,000 rows): sample the table, or use kmeans or dbscan.' },
   'cluster.too_few_rows': { status: 400, hint: 'k-means needs at least k rows with every feature filled in: lower --k, or give more rows.' },
 
   // Capacity and infrastructure (transient: clients retry)

@@ -1,4 +1,5 @@
 import { dbscan, kDistance } from './dbscan.js';
+import { cut, hierarchical, type Linkage, type Merge } from './hierarchical.js';
 import { kmeans, type Matrix } from './kmeans.js';
 import { pca, project } from './pca.js';
 import { calinskiHarabasz, daviesBouldin, knee, silhouette, type SilhouetteSummary } from './metrics.js';
@@ -114,13 +115,7 @@ export function dbscanTable(m: Matrix, features: string[], opts: DbscanOptions):
   if (eps === null || !(eps > 0)) throw new RangeError('the k-distance curve has no knee to suggest an eps: give --eps');
   const r = dbscan(scaled.matrix, eps, opts.minSamples);
   const d = m.d;
-  const sizes = new Array<number>(r.clusters).fill(0);
-  const sums = new Float64Array(r.clusters * d);
-  r.labels.forEach((l, i) => {
-    if (l < 0) return;
-    sizes[l] = (sizes[l] as number) + 1;
-    for (let j = 0; j < d; j++) sums[l * d + j] = (sums[l * d + j] as number) + (m.data[i * d + j] as number);
-  });
+  const { sizes, centers } = clusterMeans(m, r.labels, r.clusters, features);
   const kept = Array.from(r.labels.keys()).filter((i) => (r.labels[i] as number) >= 0);
   let sil: SilhouetteSummary | null = null;
   if (r.clusters >= 2) {
@@ -145,7 +140,7 @@ export function dbscanTable(m: Matrix, features: string[], opts: DbscanOptions):
     noise: r.noise,
     core: r.core,
     sizes,
-    centers: sizes.map((size, c) => Object.fromEntries(features.map((f, j) => [f, (sums[c * d + j] as number) / size]))),
+    centers,
     silhouette: sil,
     labels: r.labels,
   };
@@ -156,4 +151,85 @@ export function projection2d(m: Matrix, scale: ScaleMethod): { points: Float64Ar
   const scaled = scaleColumns(m, scale);
   const p = pca(scaled.matrix, 2);
   return { points: project(scaled.matrix, p, 2), explainedVarianceRatio: p.explainedVarianceRatio };
+}
+
+export interface HierarchicalOptions {
+  linkage: Linkage;
+  /** A number of clusters, 'auto' (the largest jump in merge height among the last kMax merges), or a height. */
+  cut: { k: number | 'auto'; kMax?: number } | { height: number };
+  scale?: ScaleMethod;
+}
+
+export interface HierarchicalRun {
+  method: 'hierarchical';
+  linkage: Linkage;
+  rows: number;
+  features: string[];
+  scale: ScaleMethod;
+  k: number;
+  /** The height the dendrogram was cut at (between the last merge kept and the first undone). */
+  cutHeight: number;
+  /** The last (highest) merges of the dendrogram, up to 50, in scipy's numbering: enough to draw its top. */
+  dendrogram: Merge[];
+  sizes: number[];
+  centers: Record<string, number>[];
+  silhouette: SilhouetteSummary | null;
+  labels: Int32Array;
+}
+
+export function hierarchicalTable(m: Matrix, features: string[], opts: HierarchicalOptions): HierarchicalRun {
+  const scaleMethod = opts.scale ?? 'zscore';
+  const scaled = scaleColumns(m, scaleMethod);
+  const merges = hierarchical(scaled.matrix, opts.linkage);
+  const n = m.n;
+  let k: number;
+  if ('height' in opts.cut) k = n - merges.filter((mg) => mg.height <= (opts.cut as { height: number }).height).length;
+  else if (opts.cut.k === 'auto') {
+    // The widest gap between successive merge heights among the last kMax merges: cut inside it.
+    const kMax = Math.min(opts.cut.kMax ?? 10, n);
+    let bestGap = -1;
+    k = 2;
+    for (let c = 2; c <= kMax; c++) {
+      const above = merges[n - c];
+      const below = merges[n - c - 1];
+      if (!above || !below) continue;
+      const gap = above.height - below.height;
+      if (gap > bestGap) {
+        bestGap = gap;
+        k = c;
+      }
+    }
+  } else k = Math.min(n, opts.cut.k);
+  const labels = cut(merges, n, { k });
+  const kept = merges[n - k - 1];
+  const undone = merges[n - k];
+  const cutHeight = undone ? (kept ? (kept.height + undone.height) / 2 : undone.height / 2) : (kept?.height ?? 0);
+  const { sizes, centers } = clusterMeans(m, labels, k, features);
+  return {
+    method: 'hierarchical',
+    linkage: opts.linkage,
+    rows: n,
+    features,
+    scale: scaleMethod,
+    k,
+    cutHeight,
+    dendrogram: merges.slice(Math.max(0, merges.length - 50)),
+    sizes,
+    centers,
+    silhouette: k >= 2 && k < n ? silhouette(scaled.matrix, labels) : null,
+    labels,
+  };
+}
+
+/** Rows per cluster and each cluster's mean in original units (rows labelled -1, noise, left out). */
+function clusterMeans(m: Matrix, labels: Int32Array, k: number, features: string[]): { sizes: number[]; centers: Record<string, number>[] } {
+  const d = m.d;
+  const sizes = new Array<number>(k).fill(0);
+  const sums = new Float64Array(k * d);
+  labels.forEach((l, i) => {
+    if (l < 0) return;
+    sizes[l] = (sizes[l] as number) + 1;
+    for (let j = 0; j < d; j++) sums[l * d + j] = (sums[l * d + j] as number) + (m.data[i * d + j] as number);
+  });
+  return { sizes, centers: sizes.map((size, c) => Object.fromEntries(features.map((f, j) => [f, (sums[c * d + j] as number) / size]))) };
 }
