@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ErrorBody } from '../ingest/schemas.js';
-import { EventViewSchema, ProfileView, StatsView, TimelineView } from '../profiles/views.js';
+import { EventViewSchema, IdentityAuditEntry, ProfileView, StatsView, TimelineView } from '../profiles/views.js';
 
 /**
  * Request and response shapes of the management API. One schema gives the TypeScript type, the validation or
@@ -334,16 +334,8 @@ export const MergeEdgeView = z.object({
   undoneBy: z.string().nullable(),
 });
 
-export const IdentityAuditView = z.object({
-  at: z.string(),
-  action: z.enum(['merge', 'merge_refused', 'link_refused', 'unmerge']),
-  profileId: z.string(),
-  otherProfileId: z.string().nullable(),
-  ids: z.array(z.string()),
-  reason: z.string(),
-  actor: z.string(),
-  messageId: z.string().nullable(),
-});
+/** The audit rows as the profile view shows them. */
+export const IdentityAuditView = IdentityAuditEntry;
 
 export const IdentityView = z.object({
   profileId: z.string().describe('The live profile.'),

@@ -105,18 +105,7 @@ export class GroupCommitter {
    * Resolves with fn's value once that commit is durable.
    */
   runTask<T>(fn: (now: Date) => Promise<T>): Promise<T> {
-    if (this.closing) throw new AppError('server.shutting_down', 'The server is shutting down.', { retryAfterSeconds: 5 });
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({
-        work: EMPTY_WORK,
-        size: 0,
-        resolve: () => undefined,
-        reject,
-        task: fn,
-        taskResolve: (v) => resolve(v as T),
-      });
-      if (!this.running) void this.loop();
-    });
+    return this.enqueueTask((now) => fn(now), false);
   }
 
   /**
@@ -124,6 +113,26 @@ export class GroupCommitter {
    * match). Merges it puts in the batch are folded like an event's; everything is committed together.
    */
   runGraphTask<T>(fn: (ctx: GraphTask) => Promise<T>): Promise<T> {
+    return this.enqueueTask(async (now, batch) => {
+      const value = await fn({
+        now,
+        graph: this.graph,
+        batch,
+        profilesRewritten: async (rows) => {
+          for (const r of rows) this.profileCache.delete(r.profileId);
+          await this.observer?.reloadProfiles?.(rows, now);
+        },
+      });
+      if (batch.merges.length > 0) {
+        const touched = new Set<ProfileId>(batch.merges.flatMap((m) => [m.winner, m.loser]));
+        await this.foldProfiles(batch, touched, new Set(), [], now);
+      }
+      return value;
+    }, true);
+  }
+
+  /** Queues a task for the writer's loop; `graphTask`: the identity graph is rebuilt from the store if it fails. */
+  private enqueueTask<T>(task: (now: Date, batch: CommitBatch) => Promise<T>, graphTask: boolean): Promise<T> {
     if (this.closing) throw new AppError('server.shutting_down', 'The server is shutting down.', { retryAfterSeconds: 5 });
     return new Promise<T>((resolve, reject) => {
       this.queue.push({
@@ -131,23 +140,8 @@ export class GroupCommitter {
         size: 0,
         resolve: () => undefined,
         reject,
-        graphTask: true,
-        task: async (now, batch) => {
-          const value = await fn({
-            now,
-            graph: this.graph,
-            batch,
-            profilesRewritten: async (rows) => {
-              for (const r of rows) this.profileCache.delete(r.profileId);
-              await this.observer?.reloadProfiles?.(rows, now);
-            },
-          });
-          if (batch.merges.length > 0) {
-            const touched = new Set<ProfileId>(batch.merges.flatMap((m) => [m.winner, m.loser]));
-            await this.foldProfiles(batch, touched, new Set(), [], now);
-          }
-          return value;
-        },
+        graphTask,
+        task,
         taskResolve: (v) => resolve(v as T),
       });
       if (!this.running) void this.loop();

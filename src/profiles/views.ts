@@ -17,6 +17,18 @@ export const AccountView = z.object({
   updatedAt: z.string(),
 });
 
+/** One row of the identity audit log: a merge, a refused merge or link, an unmerge. */
+export const IdentityAuditEntry = z.object({
+  at: z.string(),
+  action: z.enum(['merge', 'merge_refused', 'link_refused', 'unmerge']),
+  profileId: z.string(),
+  otherProfileId: z.string().nullable(),
+  ids: z.array(z.string()),
+  reason: z.string(),
+  actor: z.string(),
+  messageId: z.string().nullable(),
+});
+
 export const ProfileView = z.object({
   id: z.string(),
   /** Set when the id asked for was merged into this profile. */
@@ -30,18 +42,7 @@ export const ProfileView = z.object({
   events: z.object({ total: z.number(), byType: z.record(z.string(), z.number()) }),
   firstSeen: z.string().nullable(),
   lastSeen: z.string().nullable(),
-  merges: z.array(
-    z.object({
-      at: z.string(),
-      action: z.enum(['merge', 'merge_refused', 'link_refused', 'unmerge']),
-      profileId: z.string(),
-      otherProfileId: z.string().nullable(),
-      ids: z.array(z.string()),
-      reason: z.string(),
-      actor: z.string(),
-      messageId: z.string().nullable(),
-    }),
-  ),
+  merges: z.array(IdentityAuditEntry),
   segments: z
     .array(z.object({ id: z.string(), name: z.string(), since: z.string() }))
     .optional()

@@ -41,4 +41,4 @@ export {
 export { fieldValue, type RuleProfile } from './profile-values.js';
 export { NAMED_FORMATS, type NamedFormat } from './formats.js';
 export { MAX_PATTERN_INPUT, MAX_PATTERN_LENGTH, MAX_REPETITIONS, unsafePatternReason } from './safe-regex.js';
-export { FRENCH_CUSTOMER_RULES, SEGMENT_TRAIT_RULES } from './french-rules.js';
+export { FRENCH_CUSTOMER_RULES, SEGMENT_TRAIT_RULES, renameRuleFields } from './french-rules.js';
