@@ -253,6 +253,19 @@ export const ERROR_CATALOGUE = {
   'cluster.no_features': { status: 400, hint: 'Name numeric columns with --features a,b,c; without it, every column whose values are all numbers is used (--id-column excluded).' },
   'cluster.too_many_rows': { status: 400, hint: 'Hierarchical clustering keeps the distances of every pair of rows in memory (at most 20,000 rows): sample the table, or use kmeans or dbscan.' },
   'cluster.too_few_rows': { status: 400, hint: 'k-means needs at least k rows with every feature filled in: lower --k, or give more rows.' },
+  'cluster.not_found': { status: 404, hint: 'List the stored clusterings with `segmentum cluster list` or GET /api/clusters; a clustering is named by its name (and version).' },
+  'cluster.unknown_cluster': { status: 400, hint: "Clusters are numbered from 0 to k - 1 in the run's summary; noise (-1) of a DBSCAN run is not a cluster." },
+  'cluster.no_profiles': { status: 409, hint: 'No profile has the events the chosen population needs (an order for `customers`): load data first, or use --population seen.' },
+
+  // Propensity models (`segmentum model`, /api/models)
+  'model.unreadable_file': { status: 400, hint: 'Check the path of the --input (or --test) file and that it can be read (CSV with a header line, NDJSON, JSON or Parquet).' },
+  'model.invalid_value': { status: 400, hint: 'Fix the row named (file, line): each line must have as many cells as the header.' },
+  'model.unknown_column': { status: 400, hint: 'Name columns of the file: --target must be a column, and so must every name in --features.' },
+  'model.bad_target': { status: 400, hint: 'The target must have exactly two values (0/1, true/false, yes/no, or name the positive one with --positive), both present in the training rows.' },
+  'model.too_few_rows': { status: 400, hint: 'A model needs at least 20 training rows and at least 5 of each class: give more rows, or a target that happens more often.' },
+  'model.invalid_spec': { status: 400, hint: 'Fix the field named in the message; docs/models.md lists every option of a model with its range.' },
+  'model.not_found': { status: 404, hint: 'List the trained models with `segmentum model list` or GET /api/models; train one with `segmentum model train`.' },
+  'model.no_profiles': { status: 409, hint: "No profile is old enough to be labelled (the target window must end before now): load more history, or shorten the target's days." },
 
   // Capacity and infrastructure (transient: clients retry)
   'server.overloaded': { status: 503, hint: 'Retry after the number of seconds in the Retry-After header.' },

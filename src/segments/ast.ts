@@ -68,7 +68,9 @@ export type Window = z.infer<typeof Window>;
 
 export const AGGREGATE_FNS = ['count', 'sum', 'avg', 'min', 'max', 'distinct'] as const;
 export type AggregateFn = (typeof AGGREGATE_FNS)[number];
+/** Scores every installation has; models add theirs (`score.purchase_30d`, `score.clv`): any lower-case identifier. */
 export const SCORE_NAMES = ['engagement'] as const;
+export const SCORE_NAME_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
 export const RFM_FIELDS = ['segment', 'r', 'f', 'm', 'score'] as const;
 export type RfmField = (typeof RFM_FIELDS)[number];
 
@@ -110,7 +112,7 @@ export const Operand: z.ZodType<Operand> = z.lazy(() =>
   z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('trait'), path: KeyPath }).strict(),
     z.object({ kind: z.literal('property'), path: KeyPath }).strict(),
-    z.object({ kind: z.literal('score'), name: z.enum(SCORE_NAMES) }).strict(),
+    z.object({ kind: z.literal('score'), name: z.string().regex(SCORE_NAME_PATTERN, 'A score name is lower-case letters, digits and _ (engagement, or a model such as purchase_30d).') }).strict(),
     z.object({ kind: z.literal('rfm'), field: z.enum(RFM_FIELDS) }).strict(),
     z.object({ kind: z.literal('computed'), name: Name }).strict(),
     z

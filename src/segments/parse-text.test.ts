@@ -387,7 +387,7 @@ describe('parseDefinition: mistakes', () => {
     ['stray )', `${A})`, 1, 12, { hint: 'Remove this ")"' }],
     ['empty input', '', 1, 1, { found: 'end of input', hint: 'Write a condition' }],
     ['only a comment', '  # nothing\n', 2, 1, { found: 'end of input' }],
-    ['unknown score', 'score.loyalty > 1', 1, 7, { expected: 'engagement', hint: 'Known scores: engagement' }],
+    ['score name too long', `score.${'a'.repeat(65)} > 1`, 1, 7, { expected: 'engagement', hint: 'such as score.purchase_30d' }],
     ['unknown RFM field', 'rfm.x > 1', 1, 5, { hint: 'segment, r, f, m, score' }],
     ['unquoted string value', 'trait.country = FR', 1, 17, { expected: 'STRING', hint: 'Strings use double quotes: "FR"' }],
     ['contains a number', 'trait.x contains 5', 1, 18, { expected: 'STRING' }],

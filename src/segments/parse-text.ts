@@ -6,6 +6,7 @@ import {
   MAX_DURATION_MS,
   RFM_FIELDS,
   SCORE_NAMES,
+  SCORE_NAME_PATTERN,
   durationMs,
   parseDateLiteral,
   type CompareOp,
@@ -325,9 +326,10 @@ class Parser {
     if (prefix === 'computed') return { kind: 'computed', name };
     const lower = name.toLowerCase();
     if (prefix === 'score') {
-      const known = SCORE_NAMES.find((s) => s === lower);
-      if (known === undefined) this.failWith(t, `unknown score ${JSON.stringify(name)}`, [...SCORE_NAMES], `Known scores: ${SCORE_NAMES.join(', ')}`);
-      return { kind: 'score', name: known };
+      if (!SCORE_NAME_PATTERN.test(lower)) {
+        this.failWith(t, `invalid score name ${JSON.stringify(name)}`, [...SCORE_NAMES], `Scores are engagement or a model's name (lower-case letters, digits and _), such as score.purchase_30d`);
+      }
+      return { kind: 'score', name: lower };
     }
     const field = RFM_FIELDS.find((f) => f === lower);
     if (field === undefined) this.failWith(t, `unknown RFM field ${JSON.stringify(name)}`, [...RFM_FIELDS], `Known RFM fields: ${RFM_FIELDS.join(', ')}`);

@@ -384,7 +384,35 @@ export interface QualityStore {
   qualityRuns(limit: number): Promise<{ id: string; at: Date; report: unknown }[]>;
 }
 
-export interface Store extends QualityStore, IngestStore, ProfileStore, QuarantineStore, KeyStore, HealthStore, SegmentStore, ImportStore, IdentityStore {
+/** What kind of analysis a registry entry holds. */
+export type ModelKind = 'cluster' | 'propensity' | 'clv';
+
+/** One version of a named model in the registry; spec, summary and model are JSON shaped by the scoring domain. */
+export interface ModelRow {
+  name: string;
+  version: number;
+  kind: ModelKind;
+  createdAt: Date;
+  spec: unknown;
+  summary: unknown;
+  model: unknown;
+}
+
+/** The versioned model registry: clustering runs, propensity models, CLV fits. */
+export interface ModelStore {
+  /** Stores a new version; `version` must be the next one for the name (the caller asks `latestModelVersion`). */
+  saveModel(row: ModelRow): Promise<void>;
+  /** 0 when the name has no version yet. */
+  latestModelVersion(name: string): Promise<number>;
+  /** The latest version of each name (all versions of one name with `name`), newest first, without the fitted model. */
+  listModels(q: { kind?: ModelKind | undefined; name?: string | undefined }): Promise<Omit<ModelRow, 'model'>[]>;
+  /** One version, or the latest when `version` is absent. */
+  getModel(name: string, version?: number): Promise<ModelRow | null>;
+  /** Removes every version of a name; the number of versions removed. */
+  deleteModel(name: string): Promise<number>;
+}
+
+export interface Store extends QualityStore, ModelStore, IngestStore, ProfileStore, QuarantineStore, KeyStore, HealthStore, SegmentStore, ImportStore, IdentityStore {
   readonly path: string;
   close(): Promise<void>;
 }

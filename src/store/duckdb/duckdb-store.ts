@@ -33,6 +33,7 @@ import type {
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
 import { DuckDbIdentityTables } from './identity-tables.js';
 import { DuckDbImportTables } from './import-tables.js';
+import { DuckDbModelTables } from './model-tables.js';
 import { DuckDbSegmentTables } from './segment-tables.js';
 import { duckDbDialect } from './segment-dialect.js';
 import { bool, date, dateOrNull, jsonObject, jsonStrings, num, str, strOrNull, traitState, type Row } from './rows.js';
@@ -122,6 +123,13 @@ class DuckDbStore implements Store {
   private lastEventSeq = 0;
   readonly dialect = duckDbDialect;
   private readonly importTables = new DuckDbImportTables(
+    (sql, params) => this.read(sql, params),
+    (statements) =>
+      this.writeLock.run(async () => {
+        for (const st of statements) await this.writer.run(st.sql, st.params);
+      }),
+  );
+  private readonly modelTables = new DuckDbModelTables(
     (sql, params) => this.read(sql, params),
     (statements) =>
       this.writeLock.run(async () => {
@@ -822,6 +830,11 @@ class DuckDbStore implements Store {
     });
   }
 
+  saveModel: Store['saveModel'] = (row) => this.modelTables.saveModel(row);
+  latestModelVersion: Store['latestModelVersion'] = (name) => this.modelTables.latestModelVersion(name);
+  listModels: Store['listModels'] = (q) => this.modelTables.listModels(q);
+  getModel: Store['getModel'] = (name, version) => this.modelTables.getModel(name, version);
+  deleteModel: Store['deleteModel'] = (name) => this.modelTables.deleteModel(name);
   saveImportRun: Store['saveImportRun'] = (row) => this.importTables.saveImportRun(row);
   listImportRuns: Store['listImportRuns'] = (q) => this.importTables.listImportRuns(q);
   getImportRun: Store['getImportRun'] = (id) => this.importTables.getImportRun(id);

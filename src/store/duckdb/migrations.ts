@@ -254,6 +254,24 @@ export const MIGRATIONS: readonly Migration[] = [
       `UPDATE events SET origin_profile_id = profile_id`,
     ],
   },
+  {
+    version: 6,
+    name: 'analytics model registry: clustering runs, propensity models and CLV fits, versioned per name',
+    statements: [
+      // One row per version of a named model: its spec (what was asked), summary (metrics and diagnostics for the
+      // dashboard) and the fitted model itself (centroids, coefficients, trees, feature transform), all JSON.
+      `CREATE TABLE analytics_models (
+        name VARCHAR NOT NULL,
+        version INTEGER NOT NULL,
+        kind VARCHAR NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        spec JSON NOT NULL,
+        summary JSON NOT NULL,
+        model JSON NOT NULL,
+        PRIMARY KEY (name, version)
+      )`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((m, x) => Math.max(m, x.version), 0);
