@@ -15,7 +15,7 @@ import { IdentityService, PiiKeys, ProfileService } from './profiles/index.js';
 import { freeDiskBytes, openDuckDbStore, type Store } from './store/index.js';
 import { DEFAULT_PII_TRAITS } from './config/index.js';
 import { computedTraitsFrom, LiveEngine, SegmentService } from './segments/index.js';
-import { EngagementScorer, RfmService } from './scoring/index.js';
+import { ClusterService, ClvService, EngagementScorer, ModelService, RfmService } from './scoring/index.js';
 
 /** A running Segmentum: the composition root's product, shared by the server, the CLI and the tests. */
 export interface Segmentum {
@@ -32,6 +32,8 @@ export interface Segmentum {
   identity: IdentityService;
   /** The data-quality report and its trend. */
   quality: QualityService;
+  /** CLV, clustering and propensity models on profiles, with the model registry. */
+  analytics: { clv: ClvService; clusters: ClusterService; models: ModelService };
   store: Store;
   /** Runs due segment timers now (virtual-time tests call it after moving the clock). */
   tick(): Promise<void>;
@@ -145,6 +147,21 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
       opts.clock === undefined && rfmEvery > 0
         ? setInterval(() => void rfm.recompute().catch((e: unknown) => log.error({ err: e }, 'RFM recomputation failed')), rfmEvery).unref()
         : null;
+    const scoringLog = log.child({ domain: 'scoring' });
+    const orders = { orderEvent: config.scoring.rfm.orderEvent, revenueProperty: config.scoring.rfm.revenueProperty };
+    const analytics = {
+      clv: new ClvService({ store, engine, writer: committer, clock, logger: scoringLog, ...orders }),
+      clusters: new ClusterService({ store, engine, writer: committer, segments, clock, logger: scoringLog, ...orders }),
+      models: new ModelService({ store, engine, writer: committer, segments, clock, logger: scoringLog, ...orders }),
+    };
+    const modelsEvery = config.scoring.models.everyHours * 3_600_000;
+    const modelsTimer =
+      opts.clock === undefined && modelsEvery > 0
+        ? setInterval(
+            () => void analytics.models.refreshAll((name) => analytics.clusters.assign(name)).catch((e: unknown) => log.error({ err: e }, 'Rescoring models failed')),
+            modelsEvery,
+          ).unref()
+        : null;
     const ingest = new IngestService(normalizer, committer, store, clock);
     const profiles = new ProfileService(store);
     const imports = new ImportService({
@@ -185,6 +202,7 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
       imports,
       identity,
       quality,
+      analytics,
       importDir: importDir === null ? null : resolve(importDir),
       checkWritable: () => store.checkWritable(),
       freeDiskBytes: () => freeDiskBytes(store.path),
@@ -204,6 +222,7 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
       imports,
       identity,
       quality,
+      analytics,
       store,
       tick: () => committer.tick(),
       newKeys: created,
@@ -215,6 +234,7 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
           await app.close();
           wake?.stop();
           if (rfmTimer) clearInterval(rfmTimer);
+          if (modelsTimer) clearInterval(modelsTimer);
           await committer.drain();
           await store.close();
         })();

@@ -12,3 +12,7 @@ export * from './clv/index.js';
 export { logGamma, logAddExp, hyp2f1, type SeriesValue } from './numeric/special.js';
 export { nelderMead, numericGradient, type Minimum, type NelderMeadOptions } from './numeric/nelder-mead.js';
 export * from './cluster/index.js';
+export * from './features/index.js';
+export * from './personas/index.js';
+export * from './model/index.js';
+export * from './model/tree/index.js';

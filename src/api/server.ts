@@ -8,6 +8,7 @@ import { eventRoutes } from './event-routes.js';
 import { identityRoutes, type IdentityDeps } from './identity-routes.js';
 import { importRoutes, type ImportDeps } from './import-routes.js';
 import { qualityRoutes, type QualityDeps } from './quality-routes.js';
+import { analyticsRoutes, type AnalyticsDeps } from './analytics-routes.js';
 import { keyRoutes } from './key-routes.js';
 import type { ServerMetrics } from './metrics.js';
 import { opsRoutes, type OpsDeps } from './ops-routes.js';
@@ -16,7 +17,7 @@ import { scoreRoutes, segmentRoutes, type ScoreDeps, type SegmentDeps } from './
 import { trackingRoutes, type TrackingDeps } from './tracking-routes.js';
 import { defaultWebRoot, webRoutes } from './web-routes.js';
 
-export interface ServerDeps extends TrackingDeps, AdminDeps, OpsDeps, SegmentDeps, ScoreDeps, ImportDeps, IdentityDeps, QualityDeps {
+export interface ServerDeps extends TrackingDeps, AdminDeps, OpsDeps, SegmentDeps, ScoreDeps, ImportDeps, IdentityDeps, QualityDeps, AnalyticsDeps {
   logger: FastifyBaseLogger | false;
   metrics: ServerMetrics;
   version: string;
@@ -76,6 +77,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         { name: 'keys', description: 'API keys and their scopes' },
         { name: 'imports', description: 'File imports: customers, events, orders' },
         { name: 'quality', description: 'The data-quality report, its trend and its rules' },
+        { name: 'analytics', description: 'Clustering and personas, propensity models and their scores, customer lifetime value' },
         { name: 'identity', description: 'The identity graph: identifiers, merges with their evidence, unmerge, the review queue' },
         { name: 'operations', description: 'Health, readiness, metrics, stats' },
       ],
@@ -96,6 +98,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     await importRoutes(scope, deps);
     await identityRoutes(scope, deps);
     await qualityRoutes(scope, deps);
+    await analyticsRoutes(scope, deps);
   });
   await app.register(async (scope) => opsRoutes(scope, deps));
   notFound.handle = (await webRoutes(app, deps.webRoot ?? defaultWebRoot())).fallback;

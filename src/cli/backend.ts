@@ -36,6 +36,7 @@ import { createSegmentum, type Segmentum } from '../main.js';
 import { ProfileView, StatsView } from '../profiles/index.js';
 import type { SegmentError, SegmentSummary } from '../segments/index.js';
 import type { Stats } from '../store/index.js';
+import { HttpAnalytics, LocalAnalytics, type AnalyticsApi } from './analytics-backend.js';
 
 export type QuarantineListItem = z.infer<typeof QuarantineItem>;
 
@@ -119,6 +120,8 @@ export interface Backend {
   /** Computes the data-quality report now (stored as a point of the trend). */
   qualityRun(): Promise<QualityReportViewT>;
   qualityTrend(): Promise<QualityTrendViewT>;
+  /** CLV, clustering and propensity models on profiles. */
+  analytics(): AnalyticsApi;
   close(): Promise<void>;
 }
 
@@ -261,6 +264,9 @@ class LocalBackend implements Backend {
   async qualityTrend(): Promise<QualityTrendViewT> {
     return { items: await this.s.quality.trend() };
   }
+  analytics(): AnalyticsApi {
+    return new LocalAnalytics(this.s.analytics);
+  }
   close(): Promise<void> {
     return this.s.close();
   }
@@ -393,6 +399,9 @@ class HttpBackend implements Backend {
   }
   qualityTrend(): Promise<QualityTrendViewT> {
     return this.call(QualityTrendView, '/api/quality/trend');
+  }
+  analytics(): AnalyticsApi {
+    return new HttpAnalytics((schema, path, init) => this.call(schema, path, init));
   }
   identityMatch(input: MatchRunInputT): Promise<MatchRunViewT> {
     return this.call(MatchRunView, '/api/identity/match', { method: 'POST', body: input });

@@ -7,6 +7,8 @@ import { registerDedupCommand } from './dedup-command.js';
 import { printError, processIo } from './output.js';
 import { registerImportCommand } from './import-command.js';
 import { registerClusterCommand } from './cluster-command.js';
+import { registerModelCommands } from './model-command.js';
+import { registerClustersCommands } from './cluster-profiles.js';
 import { registerIdentityCommands } from './identity-command.js';
 import { registerKeysCommands } from './keys-command.js';
 import { registerQualityCommand } from './quality-command.js';
@@ -84,10 +86,12 @@ registerSegmentsCommands(program, readOptions, io);
 registerKeysCommands(program, readOptions, io);
 registerIdentityCommands(program, readOptions, io);
 registerQualityCommand(program, readOptions, io);
-registerClusterCommand(program, io);
+registerClusterCommand(program, readOptions, io);
 registerDedupCommand(program, io);
 registerImportCommand(program, io);
-registerClvCommand(program, io);
+registerClvCommand(program, readOptions, io);
+registerClustersCommands(program, readOptions, io);
+registerModelCommands(program, readOptions, io);
 
 try {
   await program.parseAsync(process.argv);

@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { clusterTable, dbscanTable, hierarchicalTable, MAX_HIERARCHICAL_ROWS, projection2d, type ClusterRun, type DbscanRun, type HierarchicalRun, type ScaleMethod } from '../analytics/index.js';
 import { isBadRow, openImportFile } from '../imports/index.js';
 import { AppError } from '../kernel/index.js';
+import type { BackendOptions } from './backend.js';
+import { clusterProfiles } from './cluster-profiles.js';
 import { columns, table, type Io } from './output.js';
 
 /**
@@ -11,8 +13,13 @@ import { columns, table, type Io } from './output.js';
  * per row. Clustering profiles (features from traits and scores) comes with the rest of issue 6.
  */
 
-interface ClusterOptions {
+export interface ClusterOptions extends BackendOptions {
   input?: string;
+  name?: string;
+  population: string;
+  impute: string;
+  transform: string;
+  clip?: string;
   features?: string;
   idColumn?: string;
   method: string;
@@ -33,12 +40,14 @@ interface ClusterOptions {
 
 const SCALES: readonly ScaleMethod[] = ['zscore', 'minmax', 'robust', 'none'];
 
-export function registerClusterCommand(program: Command, io: Io): void {
-  program
-    .command('cluster')
-    .description('Cluster the rows of a file with k-means: elbow and knee, silhouette, centres in original units (docs/clustering.md)')
-    .requiredOption('--input <file>', 'a table: CSV with a header, NDJSON, JSON array or Parquet')
-    .option('--features <cols>', 'comma-separated numeric columns (default: every all-numeric column)')
+export function registerClusterCommand(program: Command, readOptions: (c: Command) => Command, io: Io): void {
+  readOptions(
+    program
+      .command('cluster')
+      .description('Cluster profiles, or the rows of a file (--input): k-means, DBSCAN or agglomerative, with diagnostics and personas (docs/clustering.md)'),
+  )
+    .option('--input <file>', 'a table to cluster (CSV with a header, NDJSON, JSON array or Parquet); without it, profiles')
+    .option('--features <cols>', 'comma-separated numeric columns (default: every all-numeric column), or profile features (docs/clustering.md)')
     .option('--id-column <col>', 'a column naming the rows, written with the labels (--out) and never a feature')
     .option('--method <method>', 'kmeans, dbscan or hierarchical', 'kmeans')
     .option('--k <k>', 'number of clusters, or auto (the knee of the elbow curve)', 'auto')
@@ -53,8 +62,12 @@ export function registerClusterCommand(program: Command, io: Io): void {
     .option('--height <h>', 'hierarchical: cut the dendrogram at this height instead of into --k clusters')
     .option('--projection', 'add each row\'s first two principal components (pc1, pc2) to --out, for plots')
     .option('--out <file>', 'write the label of every row as CSV (row or id, label; -1 is noise for dbscan)')
-    .option('--json', 'print the summary as JSON')
-    .action((o: ClusterOptions) => clusterCommand(o, io));
+    .option('--name <name>', 'profiles: the name the clustering is stored under (default clusters)')
+    .option('--population <who>', 'profiles: customers (an order) or seen (any event)', 'customers')
+    .option('--impute <how>', 'profiles: missing numbers: median, mean, knn, iterative or drop', 'median')
+    .option('--transform <how>', 'profiles: none, log, boxcox or yeojohnson before scaling', 'none')
+    .option('--clip <q>', 'profiles: winsorise at the q and 1-q quantiles, e.g. 0.01')
+    .action((o: ClusterOptions) => (o.input ? clusterCommand(o, io) : clusterProfiles(o, io)));
 }
 
 function whole(name: string, v: string, min: number, max: number): number {

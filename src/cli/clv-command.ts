@@ -20,6 +20,7 @@ import {
 } from '../analytics/index.js';
 import { CsvParser, CsvSyntaxError, detectDelimiter, type CsvRecord } from '../imports/index.js';
 import { AppError, type Result } from '../kernel/index.js';
+import { registerClvProfiles } from './clv-profiles.js';
 import { columns, table, type Io } from './output.js';
 
 /**
@@ -46,8 +47,9 @@ export interface ClvFitOptions {
   json?: boolean;
 }
 
-export function registerClvCommand(program: Command, io: Io): void {
+export function registerClvCommand(program: Command, readOptions: (c: Command) => Command, io: Io): void {
   const clv = program.command('clv').description('Customer lifetime value: purchase (BG/NBD) and spend (Gamma-Gamma) models');
+  registerClvProfiles(clv, readOptions, io);
   clv
     .command('fit')
     .description('Fit the CLV models on a transaction log and print parameters, forecast, CLV and tiers')

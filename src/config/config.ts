@@ -121,9 +121,15 @@ const RfmConfig = z.object({
   everyHours: z.number().nonnegative().default(24),
 });
 
+const ModelsConfig = z.object({
+  /** Hours between rescoring every profile with the latest version of each model and clustering (0: only on demand). */
+  everyHours: z.number().nonnegative().default(24),
+});
+
 export const ScoringConfig = z.object({
   engagement: EngagementConfig.default(EngagementConfig.parse({})),
   rfm: RfmConfig.default(RfmConfig.parse({})),
+  models: ModelsConfig.default(ModelsConfig.parse({})),
 });
 export type ScoringConfig = z.infer<typeof ScoringConfig>;
 

@@ -7,10 +7,11 @@ import {
   summarise,
   TransactionLogBuilder,
   type ClvAnalysis,
+  type TierSummary,
   type ClvProblem,
   type TimeUnit,
 } from '../analytics/index.js';
-import { err, ok, type Clock, type Logger, type Result } from '../kernel/index.js';
+import { AppError, err, ok, type Clock, type Logger, type Result } from '../kernel/index.js';
 import type { LiveEngine, WriterLoop } from '../segments/index.js';
 import type { ModelStore, SegmentStore } from '../store/index.js';
 
@@ -41,7 +42,7 @@ export const ClvFitSpec = z
   .strict();
 export type ClvFitSpec = z.infer<typeof ClvFitSpec>;
 
-export interface ClvRunSummary {
+export type ClvRunSummary = {
   name: 'clv';
   version: number;
   at: string;
@@ -56,12 +57,12 @@ export interface ClvRunSummary {
   bgNbd: { r: number; alpha: number; a: number; b: number; logLikelihood: number; converged: boolean };
   gammaGamma: { p: number; q: number; gamma: number; logLikelihood: number; converged: boolean; frequencySpendCorrelation: number };
   figures: ClvAnalysis['figures'];
-  tiers: ClvAnalysis['tiers'];
+  tiers: TierSummary[];
   /** CLV histogram (20 bins from 0 to the 99th percentile, the last bin open), for the dashboard. */
   histogram: { from: number; to: number | null; customers: number }[];
   /** Profiles whose scores changed. */
   changed: number;
-}
+};
 
 export class ClvService {
   constructor(
@@ -75,6 +76,13 @@ export class ClvService {
       revenueProperty: string;
     },
   ) {}
+
+  /** The latest fit on profiles. */
+  async latest(): Promise<ClvRunSummary> {
+    const row = await this.o.store.getModel('clv');
+    if (!row || row.kind !== 'clv') throw new AppError('model.not_found', 'CLV has not been fitted on profiles yet: run `segmentum clv profiles` or POST /api/clv/fit.');
+    return row.summary as ClvRunSummary;
+  }
 
   async fit(spec: ClvFitSpec): Promise<Result<ClvRunSummary, ClvProblem>> {
     const now = this.o.clock.now();
@@ -132,7 +140,7 @@ export class ClvService {
       bgNbd: { ...a.bgNbd.params, logLikelihood: a.bgNbd.logLikelihood, converged: a.bgNbd.converged },
       gammaGamma: { ...a.gammaGamma.params, logLikelihood: a.gammaGamma.logLikelihood, converged: a.gammaGamma.converged, frequencySpendCorrelation: a.gammaGamma.frequencySpendCorrelation },
       figures: a.figures,
-      tiers: a.tiers,
+      tiers: [...a.tiers],
       histogram: histogram(c.clv),
       changed,
     };

@@ -58,6 +58,8 @@ export interface ProfileTableSpec {
   /** 'seen': every live profile with an event before the date; 'customers': those with an order before it. */
   population: Population;
   target?: Target | undefined;
+  /** Only these profiles (one profile's explanation); all of the population when absent. */
+  profileIds?: ProfileId[] | undefined;
 }
 
 export type TableColumn =
@@ -107,7 +109,7 @@ export async function buildProfileTable(store: SegmentStore, spec: ProfileTableS
   const counted = new Set(countEvents);
   const labelEnd = spec.target ? t + spec.target.days * DAY : t;
   const byProfile = new Map<ProfileId, Acc>();
-  await store.scanEvents({ kinds: null, since: null }, (e) => {
+  await store.scanEvents({ kinds: null, since: null, profileIds: spec.profileIds }, (e) => {
     if (e.ts >= labelEnd && e.ts >= t) return;
     let a = byProfile.get(e.profileId);
     if (!a) byProfile.set(e.profileId, (a = acc()));
