@@ -1,0 +1,99 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './support/cli-process.js';
+
+/**
+ * `segmentum model train --input FILE` as analysts run it (the built command), on the scikit-learn fixture
+ * test/fixtures/sklearn/classification.csv and the values scikit-learn 1.2.1 computed on it (model-refs.json, made
+ * by make_model_refs.py beside it).
+ */
+
+const FIXTURES = fileURLToPath(new URL('./fixtures/sklearn/', import.meta.url));
+const DATA = join(FIXTURES, 'classification.csv');
+const refs = JSON.parse(readFileSync(join(FIXTURES, 'model-refs.json'), 'utf8')) as {
+  n: number;
+  positives: number;
+  metrics: { rocAuc: number; averagePrecision: number; brier: number; logLoss: number };
+};
+const dir = mkdtempSync(join(tmpdir(), 'segmentum-model-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Report {
+  algorithm: string;
+  rows: { train: number; test: number };
+  positives: { train: number; test: number };
+  evaluatedOn: string;
+  metrics: { auc: number; averagePrecision: number; brier: number; logLoss: number; baseRate: number };
+  roc: { fpr: number; tpr: number }[];
+  importance: { feature: string; mean: number }[];
+  converged: boolean | null;
+  cv: { folds: number; auc: { mean: number } } | null;
+  grid: { params: Record<string, number> }[] | null;
+  threshold: { value: number; precision: number; recall: number; confusion: { tp: number; fp: number; tn: number; fn: number } };
+}
+
+describe('segmentum model train on a file', () => {
+  it("reports scikit-learn's in-sample metrics for logistic regression (C = 1, standardised) within 1e-6", async () => {
+    const run = await runCli('model', 'train', '--input', DATA, '--test', DATA, '--target', 'y', '--algo', 'logreg', '--c', '1', '--json');
+    expect(run.code, run.stderr).toBe(0);
+    const r = JSON.parse(run.stdout) as Report;
+    expect(r.evaluatedOn).toBe('test-file');
+    expect(r.rows).toEqual({ train: refs.n, test: refs.n });
+    expect(r.positives.test).toBe(refs.positives);
+    expect(r.converged).toBe(true);
+    // The coefficients agree with scikit-learn's to 1e-6 (src/analytics/model/logreg.test.ts), so the metrics do.
+    expect(Math.abs(r.metrics.auc - refs.metrics.rocAuc)).toBeLessThan(1e-6);
+    expect(Math.abs(r.metrics.averagePrecision - refs.metrics.averagePrecision)).toBeLessThan(1e-6);
+    expect(Math.abs(r.metrics.brier - refs.metrics.brier)).toBeLessThan(1e-6);
+    expect(Math.abs(r.metrics.logLoss - refs.metrics.logLoss)).toBeLessThan(1e-6);
+    const c = r.threshold.confusion;
+    expect(c.tp + c.fp + c.tn + c.fn).toBe(refs.n);
+    expect(r.roc[0]).toEqual({ fpr: 0, tpr: 0 });
+    expect(r.roc.at(-1)).toEqual({ fpr: 1, tpr: 1 });
+  });
+
+  it('holds out a stratified quarter without --test, cross-validates, and trains the tree models', async () => {
+    for (const algo of ['gbdt', 'forest']) {
+      const run = await runCli('model', 'train', '--input', DATA, '--target', 'y', '--algo', algo, '--trees', '50', '--cv', '3', '--seed', '1', '--json');
+      expect(run.code, run.stderr).toBe(0);
+      const r = JSON.parse(run.stdout) as Report;
+      expect(r.evaluatedOn).toBe('holdout');
+      expect(r.rows.train + r.rows.test).toBe(refs.n);
+      expect(r.rows.test).toBe(refs.n / 4);
+      // Stratified: the held-out share has the file's positive rate, to one row.
+      expect(Math.abs(r.positives.test - refs.positives / 4)).toBeLessThanOrEqual(1);
+      expect(r.metrics.auc, algo).toBeGreaterThan(0.85);
+      expect(r.cv?.folds).toBe(3);
+      expect(r.importance).toHaveLength(8);
+    }
+  });
+
+  it('searches a grid by cross-validated AUC and writes the model as JSON', async () => {
+    const out = join(dir, 'model.json');
+    const run = await runCli('model', 'train', '--input', DATA, '--target', 'y', '--algo', 'logreg', '--grid', 'C=0.001,1', '--out', out, '--json');
+    expect(run.code, run.stderr).toBe(0);
+    const r = JSON.parse(run.stdout) as Report & { params: { C: number } };
+    expect(r.grid?.map((g) => g.params.C)).toEqual([0.001, 1]);
+    const saved = JSON.parse(readFileSync(out, 'utf8')) as { model: { algorithm: string; coef: number[] }; transform: { names: string[] } };
+    expect(saved.model.algorithm).toBe('logreg');
+    expect(saved.model.coef).toHaveLength(8);
+    expect(saved.transform.names).toEqual(['f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7', 'f8']);
+  });
+
+  it('refuses a target that is not binary, an unknown column and too few rows, with their codes', async () => {
+    const three = join(dir, 'three.csv');
+    writeFileSync(three, `x,y\n${Array.from({ length: 30 }, (_, i) => `${i},${i % 3}`).join('\n')}\n`);
+    const bad = await runCli('model', 'train', '--input', three, '--target', 'y', '--json');
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout || bad.stderr).error.code).toBe('model.bad_target');
+    const unknown = await runCli('model', 'train', '--input', DATA, '--target', 'nope', '--json');
+    expect(JSON.parse(unknown.stdout || unknown.stderr).error.code).toBe('model.unknown_column');
+    const small = join(dir, 'small.csv');
+    writeFileSync(small, `x,y\n${Array.from({ length: 10 }, (_, i) => `${i},${i % 2}`).join('\n')}\n`);
+    const few = await runCli('model', 'train', '--input', small, '--target', 'y', '--json');
+    expect(JSON.parse(few.stdout || few.stderr).error.code).toBe('model.too_few_rows');
+  });
+});
