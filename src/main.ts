@@ -10,7 +10,7 @@ import { EventNormalizer, GroupCommitter, IngestService } from './ingest/index.j
 import { ImportService } from './imports/index.js';
 import { buildNormaliser, parseNormaliserSpec, QualityService } from './quality/index.js';
 import type { TraitNormaliser } from './ingest/index.js';
-import { AppError, silentLogger, systemClock, type Clock, type Logger } from './kernel/index.js';
+import { AppError, silentLogger, systemClock, type Clock, type Logger, type ProfileId } from './kernel/index.js';
 import { IdentityService, PiiKeys, ProfileService } from './profiles/index.js';
 import { freeDiskBytes, openDuckDbStore, type Store } from './store/index.js';
 import { DEFAULT_PII_TRAITS } from './config/index.js';
@@ -123,8 +123,13 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
       },
       clock.now(),
     );
+    // Set once the analytics services exist (below): the profiles of each batch, for live cluster segments.
+    let touched: ((ids: ProfileId[]) => void) | null = null;
     committer.observe({
-      prepare: (b, now) => engine.prepare(b, now),
+      prepare: (b, now) => {
+        engine.prepare(b, now);
+        if (touched && b.events.length > 0) touched(b.events.map((e) => e.profileId));
+      },
       failed: (now) => engine.load(now.getTime()),
       reloadProfiles: (rows, now) => engine.reloadProfiles(rows, now),
     });
@@ -154,6 +159,15 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
       clusters: new ClusterService({ store, engine, writer: committer, segments, clock, logger: scoringLog, ...orders }),
       models: new ModelService({ store, engine, writer: committer, segments, clock, logger: scoringLog, ...orders }),
     };
+    touched = (ids) => analytics.clusters.touch(ids);
+    const liveEvery = config.scoring.models.liveSeconds * 1000;
+    let livePass: Promise<unknown> = Promise.resolve();
+    const liveTimer =
+      opts.clock === undefined && liveEvery > 0
+        ? setInterval(() => {
+            livePass = livePass.then(() => analytics.clusters.assignTouched()).catch((e: unknown) => log.error({ err: e }, 'Live cluster assignment failed'));
+          }, liveEvery).unref()
+        : null;
     const modelsEvery = config.scoring.models.everyHours * 3_600_000;
     const modelsTimer =
       opts.clock === undefined && modelsEvery > 0
@@ -235,6 +249,8 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
           wake?.stop();
           if (rfmTimer) clearInterval(rfmTimer);
           if (modelsTimer) clearInterval(modelsTimer);
+          if (liveTimer) clearInterval(liveTimer);
+          await livePass;
           await committer.drain();
           await store.close();
         })();

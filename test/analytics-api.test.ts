@@ -22,7 +22,8 @@ async function api<T>(s: Segmentum, method: 'GET' | 'POST', url: string, payload
 describe('analytics on the demo profiles', () => {
   let s: Segmentum;
   beforeAll(async () => {
-    s = await startTestSegmentum();
+    // No timers: the test runs the live cluster pass itself.
+    s = await startTestSegmentum({ scoring: { models: { liveSeconds: 0, everyHours: 0 } } });
     const day = new Date();
     day.setUTCHours(0, 0, 0, 0);
     await loadDemo(s, { profiles: 800, days: 150, seed: 11, now: day }, quiet);
@@ -90,6 +91,28 @@ describe('analytics on the demo profiles', () => {
     const live = await api<{ segmentId: string; members: number }>(s, 'POST', '/api/clusters/value/segments', { cluster: biggest.cluster, mode: 'live', name: 'value live' });
     expect(live.status).toBe(200);
     expect(live.body.members).toBe(biggest.size);
+    // A new customer joins the live segment of its nearest cluster at the next live pass.
+    const now = Date.now();
+    const batch = [1, 2, 3].map((i) => ({
+      type: 'track',
+      userId: 'new-customer',
+      event: 'Order Completed',
+      properties: { revenue: 40 * i },
+      timestamp: new Date(now - i * 3 * DAY).toISOString(),
+      messageId: `new-customer-${i}`,
+    }));
+    const res = await s.app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: basic(WRITE_KEY) }, payload: { batch } });
+    expect(res.statusCode).toBe(200);
+    await s.tick();
+    const newId = (await s.store.findProfileByIdentity('user_id', 'new-customer')) as ProfileId;
+    expect(s.engine.scoresOf(newId)?.cluster_value).toBeUndefined();
+    const pass = await s.analytics.clusters.assignTouched();
+    expect(pass.profiles).toBeGreaterThanOrEqual(1);
+    const assigned = s.engine.scoresOf(newId)?.cluster_value;
+    expect(typeof assigned).toBe('number');
+    const inLive = (await s.segments.segmentsOf(newId)).some((x) => x.id === live.body.segmentId);
+    expect(inLive).toBe(assigned === biggest.cluster);
+
     const bad = await api<{ error: { code: string } }>(s, 'POST', '/api/clusters/value/segments', { cluster: 9 });
     expect(bad.body.error.code).toBe('cluster.unknown_cluster');
     expect((await api<{ error: { code: string } }>(s, 'GET', '/api/clusters/nope')).body.error.code).toBe('cluster.not_found');

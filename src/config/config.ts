@@ -124,6 +124,8 @@ const RfmConfig = z.object({
 const ModelsConfig = z.object({
   /** Hours between rescoring every profile with the latest version of each model and clustering (0: only on demand). */
   everyHours: z.number().nonnegative().default(24),
+  /** Seconds between live passes that give profiles with new events their cluster again (0: off). */
+  liveSeconds: z.number().nonnegative().default(5),
 });
 
 export const ScoringConfig = z.object({

@@ -256,6 +256,59 @@ export class ClusterService {
     return { name, version: summary.version, profiles: scores.size, changed };
   }
 
+  /** Profiles with events since the last live pass (a set over this size means: reassign everyone). */
+  private touched = new Set<ProfileId>();
+  private touchedOverflow = false;
+  private static readonly MAX_TOUCHED = 200_000;
+
+  /** Notes the profiles of a committed batch: their live cluster is recomputed by the next `assignTouched`. */
+  touch(ids: Iterable<ProfileId>): void {
+    if (this.touchedOverflow) return;
+    for (const id of ids) this.touched.add(id);
+    if (this.touched.size > ClusterService.MAX_TOUCHED) {
+      this.touchedOverflow = true;
+      this.touched.clear();
+    }
+  }
+
+  /** Clusterings some segment reads live (`score.cluster_NAME` in its definition). */
+  private liveNames(): string[] {
+    const names = new Set<string>();
+    for (const seg of this.o.segments.list()) for (const m of (seg.text ?? '').matchAll(/score\.cluster_([a-z][a-z0-9_]*)/g)) names.add(m[1] as string);
+    return [...names];
+  }
+
+  /**
+   * The near-real-time part of live cluster segments: the profiles with new events since the last pass get their
+   * nearest centroid again (features read now, with the stored pipeline), so a new customer joins its cluster's
+   * segment within a pass (every scoring.models.liveSeconds).
+   */
+  async assignTouched(): Promise<{ profiles: number; changed: number }> {
+    const names = this.liveNames();
+    const ids = [...this.touched];
+    const all = this.touchedOverflow;
+    this.touched = new Set();
+    this.touchedOverflow = false;
+    if (names.length === 0 || (ids.length === 0 && !all)) return { profiles: 0, changed: 0 };
+    let changed = 0;
+    for (const name of names) {
+      if (all) {
+        changed += (await this.assign(name)).changed;
+        continue;
+      }
+      const row = await this.o.store.getModel(name);
+      if (!row || row.kind !== 'cluster') continue;
+      const spec = ClusterSpec.parse(row.spec);
+      const model = row.model as ClusterModel;
+      const table = await buildProfileTable(this.o.store, { asOf: this.o.clock.now(), features: spec.features, orderEvent: this.o.orderEvent, revenueProperty: this.o.revenueProperty, population: spec.population, profileIds: ids });
+      const applied = applyFeatures(model.transform, table.columns);
+      const scores = new Map<string, number>();
+      for (let r = 0; r < applied.matrix.n; r++) scores.set(table.profileIds[applied.rows[r] as number] as string, nearest(applied.matrix, r, model.centers, model.d));
+      changed += await this.o.writer.runTask(async (t) => this.o.engine.updateScoreKey(`cluster_${name}`, scores, t));
+    }
+    return { profiles: all ? -1 : ids.length, changed };
+  }
+
   /** A cluster as a segment: a manual list of its members at the run ('snapshot'), or the live rule on `score.cluster_<name>`. */
   async toSegment(name: string, cluster: number, o: { mode: 'snapshot' | 'live'; segmentName?: string | undefined; version?: number | undefined }): Promise<{ segmentId: string; segmentName: string; members: number }> {
     const { summary, model } = await this.model(name, o.version);

@@ -717,6 +717,26 @@ export class LiveEngine {
     return changed;
   }
 
+  /**
+   * Sets one key of the scores of the profiles in `values` only (others keep theirs): a model rescoring the profiles
+   * that just changed. Segments on scores follow at once.
+   */
+  updateScoreKey(key: string, values: ReadonlyMap<string, unknown>, nowDate: Date): number {
+    const now = Math.max(nowDate.getTime(), this.watermark);
+    const segs = this.scoreSegments();
+    let changed = 0;
+    for (const [id, v] of values) {
+      const s = this.profiles.get(id as ProfileId);
+      if (!s || JSON.stringify(v) === JSON.stringify(s.scores[key])) continue;
+      const before = segs.length > 0 ? this.partTruths(s, segs, now) : null;
+      s.scores = { ...s.scores, [key]: v };
+      changed++;
+      this.noteScores(s, now);
+      if (segs.length > 0) this.evaluateProfile(s, new Set(segs), now, { trigger: 'scores' }, this.pending, before);
+    }
+    return changed;
+  }
+
   /** A profile's current scores (engagement, RFM), as segments see them. */
   scoresOf(profileId: ProfileId): Record<string, unknown> | null {
     return this.profiles.get(profileId)?.scores ?? null;
