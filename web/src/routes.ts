@@ -32,5 +32,9 @@ export const PAGES: PageDef[] = [
   { path: '/imports', component: lazy(() => import('./pages/imports/imports-page.js')), nav: { label: 'navImports', section: '/imports', icon: '⇓' } },
   { path: '/imports/:id', component: lazy(() => import('./pages/imports/import-run-page.js')) },
   { path: '/quality', component: lazy(() => import('./pages/quality/quality-page.js')), nav: { label: 'navQuality', section: '/quality', icon: '✓' } },
+  { path: '/clusters', component: lazy(() => import('./pages/clusters/clusters-page.js')), nav: { label: 'navClusters', section: '/clusters', icon: '⁂' } },
+  { path: '/models', component: lazy(() => import('./pages/models/models-page.js')), nav: { label: 'navModels', section: '/models', icon: '↗' } },
+  { path: '/models/:name', component: lazy(() => import('./pages/models/model-page.js')) },
+  { path: '/clv', component: lazy(() => import('./pages/clv/clv-page.js')), nav: { label: 'navClv', section: '/clv', icon: '€' } },
   { path: '/settings', component: lazy(() => import('./pages/settings/settings-page.js')), nav: { label: 'navSettings', section: '/settings', icon: '⚙' } },
 ];

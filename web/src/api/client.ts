@@ -44,6 +44,144 @@ export type ReviewStatus = ReviewPair['status'];
 export type QualityReport = Out<typeof S.QualityReportView>;
 export type QualityTrend = Out<typeof S.QualityTrendView>;
 
+/*
+ * Analytics answers (/api/clusters, /api/models, /api/clv). Their server types (ClusterSummary, ModelSummary,
+ * ClvRunSummary in src/scoring/) live beside Node-only code the dashboard cannot load, and the routes' response
+ * schemas keep them loose, so the shapes the pages read are written out here. test/e2e/analytics.test.ts assigns
+ * the server types to these, so a change of shape on the server is still a type error (of the e2e typecheck).
+ * Numbers that can be NaN on the server arrive as null (JSON has no NaN).
+ */
+export type Localised = { en: string; fr: string };
+export type ClusterMethod = 'kmeans' | 'dbscan' | 'hierarchical';
+export type PersonaTrait = {
+  feature: string;
+  kind: 'numeric' | 'categorical';
+  level: string | null;
+  direction: 'higher' | 'lower';
+  effect: number;
+  strength: 'negligible' | 'slight' | 'moderate' | 'strong';
+  lift: number | null;
+  clusterValue: number;
+  populationValue: number;
+  phrase: Localised;
+};
+export type PersonaValue = { total: number; mean: number | null; share: number | null };
+export type Quadrant = 'priority' | 'grow' | 'niche' | 'monitor';
+export type Persona = {
+  cluster: number;
+  rank: number;
+  size: number;
+  share: number;
+  traits: PersonaTrait[];
+  value: { revenue: PersonaValue | null; clv: PersonaValue | null };
+  name: Localised;
+  description: Localised;
+  grid: { relevance: number; impact: number; score: number; quadrant: Quadrant; label: Localised };
+};
+export type ClusterSummary = {
+  name: string;
+  version: number;
+  at: string;
+  method: ClusterMethod;
+  rows: number;
+  leftOut: number;
+  features: string[];
+  k: number;
+  sizes: number[];
+  noiseRows: number | null;
+  inertia: number | null;
+  silhouette: { score: number; perCluster: number[]; scored: number; sampled: boolean } | null;
+  calinskiHarabasz: number | null;
+  daviesBouldin: number | null;
+  elbow: { k: number; inertia: number }[] | null;
+  knee: number | null;
+  eps: number | null;
+  /** Hierarchical runs: the last merges (at most 50), ids in scipy's numbering (0..rows-1 are rows). */
+  dendrogram: { a: number; b: number; height: number; size: number }[] | null;
+  cutHeight: number | null;
+  projection: { explainedVarianceRatio: number[]; points: { x: number; y: number; cluster: number }[] };
+  /** Ranked by priority score. */
+  personas: Persona[];
+  noise: { size: number; share: number } | null;
+  seconds: number;
+};
+export type ClusterSpecInput = {
+  name?: string;
+  features?: string[];
+  population?: 'seen' | 'customers';
+  method?: ClusterMethod;
+  k?: number | 'auto';
+  kMax?: number;
+  eps?: number | 'auto';
+  minSamples?: number;
+  linkage?: 'ward' | 'complete' | 'average' | 'single';
+  scale?: 'zscore' | 'minmax' | 'robust' | 'none';
+  impute?: 'median' | 'mean' | 'knn' | 'iterative' | 'drop';
+  transform?: 'none' | 'log' | 'boxcox' | 'yeojohnson';
+  seed?: number;
+  nInit?: number;
+};
+export type SegmentMade = { segmentId: string; segmentName: string; members: number; definition?: string };
+export type Algo = 'logreg' | 'forest' | 'gbdt';
+export type ModelTarget = { kind: 'event' | 'churn'; event: string; days: number };
+export type ScoringRun = { name: string; version: number; at: string; profiles: number; changed: number; deciles: number[] };
+export type ModelReport = {
+  algorithm: Algo;
+  rows: { train: number; test: number };
+  positives: { train: number; test: number };
+  evaluatedOn: 'test-file' | 'holdout';
+  metrics: { auc: number; averagePrecision: number; brier: number; logLoss: number; baseRate: number };
+  threshold: { reached: boolean; value: number; precision: number; recall: number; f1: number; confusion: { tp: number; fp: number; tn: number; fn: number } };
+  roc: { fpr: number; tpr: number }[];
+  pr: { recall: number; precision: number }[];
+  calibration: { predicted: number; observed: number; count: number }[];
+  importance: { feature: string; mean: number; std: number }[];
+  cv: { folds: number; auc: { mean: number; std: number } } | null;
+  seconds: number;
+};
+export type ModelSummary = {
+  name: string;
+  version: number;
+  at: string;
+  asOf: string;
+  target: ModelTarget;
+  population: 'seen' | 'customers';
+  features: string[];
+  report: ModelReport;
+  scored: ScoringRun | null;
+};
+export type ModelSpecInput = { name: string; target: ModelTarget; algo?: Algo; features?: string[]; population?: 'seen' | 'customers'; seed?: number };
+export type Explanation = {
+  name: string;
+  version: number;
+  profileId: string;
+  probability: number;
+  base: number;
+  scale: 'log-odds' | 'probability';
+  contributions: { feature: string; value: number | null; contribution: number }[];
+};
+export type ClvTier = { name: string; share: number; customers: number; minClv: number | null; maxClv: number | null; clvShare: number };
+export type ClvRun = {
+  name: 'clv';
+  version: number;
+  at: string;
+  calibrationEnd: string;
+  unit: 'day' | 'week';
+  horizonMonths: number;
+  discountRate: number;
+  forecastDays: number;
+  customers: number;
+  repeatCustomers: number;
+  transactions: number;
+  bgNbd: { r: number; alpha: number; a: number; b: number; logLikelihood: number; converged: boolean };
+  gammaGamma: { p: number; q: number; gamma: number; logLikelihood: number; converged: boolean; frequencySpendCorrelation: number };
+  figures: { meanProbabilityAlive: number; forecastPurchases: number; totalClv: number; meanClv: number; medianClv: number };
+  tiers: ClvTier[];
+  /** 20 bins from 0 to the 99th percentile; the last one is open (to: null). */
+  histogram: { from: number; to: number | null; customers: number }[];
+};
+export type ClvFitSpec = { unit?: 'day' | 'week'; horizonMonths?: number; discountRate?: number; forecastDays?: number };
+
 /** An error answered by the API: its stable code (docs/errors.md), message, hint and details. */
 export class ApiError extends Error {
   constructor(
@@ -155,6 +293,27 @@ export function createClient(o: ClientOptions) {
     qualityTrend: () => json<QualityTrend>('GET', '/api/quality/trend'),
     /** Computes and stores a new report (it becomes the latest point of the trend). */
     runQuality: () => json<QualityReport>('POST', '/api/quality/runs', { body: {} }),
+
+    clusterings: () => json<{ items: ClusterSummary[] }>('GET', '/api/clusters'),
+    clustering: (name: string, version?: number) => json<ClusterSummary>('GET', `/api/clusters/${enc(name)}`, { query: { version } }),
+    /** Clusters profiles and stores the run as the next version of `spec.name`. */
+    runClustering: (spec: ClusterSpecInput) => json<ClusterSummary>('POST', '/api/clusters', { body: spec }),
+    /** One cluster as a segment: a snapshot of its members, or live (`score.cluster_<name> = c`). */
+    clusterSegment: (name: string, body: { cluster: number; mode: 'snapshot' | 'live'; name?: string; version?: number }) =>
+      json<SegmentMade>('POST', `/api/clusters/${enc(name)}/segments`, { body }),
+
+    models: () => json<{ items: ModelSummary[] }>('GET', '/api/models'),
+    model: (name: string, version?: number) => json<ModelSummary>('GET', `/api/models/${enc(name)}`, { query: { version } }),
+    modelVersions: (name: string) => json<{ items: ModelSummary[] }>('GET', `/api/models/${enc(name)}/versions`),
+    trainModel: (spec: ModelSpecInput) => json<ModelSummary>('POST', '/api/models', { body: spec }),
+    scoreModel: (name: string) => json<ScoringRun>('POST', `/api/models/${enc(name)}/score`, { body: {} }),
+    explainScore: (name: string, profileId: string) => json<Explanation>('GET', `/api/models/${enc(name)}/explain/${enc(profileId)}`),
+    /** A rule segment of the top `percent`% of profiles by the model's score. */
+    topSegment: (name: string, body: { percent: number; name?: string }) => json<SegmentMade>('POST', `/api/models/${enc(name)}/segments`, { body }),
+
+    /** The latest CLV fit (404 model.not_found before the first). */
+    clv: () => json<ClvRun>('GET', '/api/clv'),
+    fitClv: (spec: ClvFitSpec) => json<ClvRun>('POST', '/api/clv/fit', { body: spec }),
 
     keys: () => json<KeyList>('GET', '/api/keys'),
     createKey: (body: { label: string; scopes: Scope[] }) => json<Key>('POST', '/api/keys', { body }),
