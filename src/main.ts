@@ -155,7 +155,7 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
     const scoringLog = log.child({ domain: 'scoring' });
     const orders = { orderEvent: config.scoring.rfm.orderEvent, revenueProperty: config.scoring.rfm.revenueProperty };
     const analytics = {
-      clv: new ClvService({ store, engine, writer: committer, clock, logger: scoringLog, ...orders }),
+      clv: new ClvService({ store, engine, writer: committer, segments, clock, logger: scoringLog, ...orders }),
       clusters: new ClusterService({ store, engine, writer: committer, segments, clock, logger: scoringLog, ...orders }),
       models: new ModelService({ store, engine, writer: committer, segments, clock, logger: scoringLog, ...orders }),
     };

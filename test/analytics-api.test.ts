@@ -34,7 +34,7 @@ describe('analytics on the demo profiles', () => {
     const missing = await api<{ error: { code: string } }>(s, 'GET', '/api/clv');
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('model.not_found');
-    const fit = await api<ClvRunSummary>(s, 'POST', '/api/clv/fit', { unit: 'week' });
+    const fit = await api<ClvRunSummary>(s, 'POST', '/api/clv/fit', { unit: 'week', segments: true });
     expect(fit.status).toBe(200);
     const r = fit.body;
     expect(r.customers).toBeGreaterThan(50);
@@ -58,7 +58,12 @@ describe('analytics on the demo profiles', () => {
     const seg = await api<{ id: string }>(s, 'POST', '/api/segments', { name: 'CLV top', definition: 'score.clv_tier = 1' });
     expect(seg.status).toBe(201);
     expect(await s.segments.size(seg.body.id)).toBe(top.length);
-    expect((await api<ClvRunSummary>(s, 'GET', '/api/clv')).body.version).toBe(r.version);
+    // The value segments made with the fit: one per tier, the top one the same members.
+    expect(r.segments.map((x) => x.name)).toEqual(['CLV: top', 'CLV: high', 'CLV: medium', 'CLV: low']);
+    expect(await s.segments.size(r.segments[0]?.id as string)).toBe(top.length);
+    const refit = await api<ClvRunSummary>(s, 'POST', '/api/clv/fit', { unit: 'week', segments: true });
+    expect(refit.body.segments).toEqual([]);
+    expect((await api<ClvRunSummary>(s, 'GET', '/api/clv')).body.version).toBe(r.version + 1);
   });
 
   it('clusters customers into personas, stores the run, and saves clusters as snapshot and live segments', async () => {

@@ -13,6 +13,7 @@ interface Options extends BackendOptions {
   horizon: string;
   discountRate: string;
   forecastDays: string;
+  segments?: boolean;
   json?: boolean;
 }
 
@@ -22,6 +23,7 @@ export function registerClvProfiles(clv: Command, readOptions: (c: Command) => C
     .option('--horizon <months>', 'CLV horizon in months', '12')
     .option('--discount-rate <rate>', 'discount rate per month', '0.01')
     .option('--forecast-days <days>', 'window of expected_orders, in days', '90')
+    .option('--segments', 'also make one segment per CLV tier (score.clv_tier = N), where not made yet')
     .action((o: Options) => run(o, io));
 }
 
@@ -34,7 +36,7 @@ async function run(o: Options, io: Io): Promise<void> {
   if (o.unit !== 'day' && o.unit !== 'week') throw new AppError('config.invalid', `--unit takes day or week, got "${o.unit}".`);
   const b = await openBackend(o);
   try {
-    const r = await b.analytics().clvFit({ unit: o.unit, horizonMonths: num('horizon', o.horizon), discountRate: num('discount-rate', o.discountRate), forecastDays: num('forecast-days', o.forecastDays) });
+    const r = await b.analytics().clvFit({ unit: o.unit, horizonMonths: num('horizon', o.horizon), discountRate: num('discount-rate', o.discountRate), forecastDays: num('forecast-days', o.forecastDays), segments: o.segments === true });
     if (o.json) return io.out(JSON.stringify(r));
     io.out(
       table([
@@ -47,6 +49,8 @@ async function run(o: Options, io: Io): Promise<void> {
       ]),
     );
     io.out('');
+    for (const sgm of r.segments) io.out(`Segment "${sgm.name}" (${sgm.id}): ${sgm.definition}`);
+    if (r.segments.length > 0) io.out('');
     io.out(columns(['tier (score.clv_tier)', 'customers', 'CLV from', 'to', 'share of CLV'], r.tiers.map((t, i) => [`${i + 1} ${t.name}`, t.customers, t.minClv?.toFixed(2) ?? '-', t.maxClv?.toFixed(2) ?? '-', `${(t.clvShare * 100).toFixed(1)}%`])));
   } finally {
     await b.close();

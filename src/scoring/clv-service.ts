@@ -12,7 +12,7 @@ import {
   type TimeUnit,
 } from '../analytics/index.js';
 import { AppError, err, ok, type Clock, type Logger, type Result } from '../kernel/index.js';
-import type { LiveEngine, WriterLoop } from '../segments/index.js';
+import type { LiveEngine, SegmentService, WriterLoop } from '../segments/index.js';
 import type { ModelStore, SegmentStore } from '../store/index.js';
 
 /**
@@ -38,6 +38,8 @@ export const ClvFitSpec = z
       .max(10)
       .refine((t) => Math.abs(t.reduce((s, x) => s + x.share, 0) - 1) < 1e-9, { message: 'Tier shares must add up to 1.' })
       .optional(),
+    /** Also make one rule segment per tier (`score.clv_tier = N`, named "CLV: <tier>") where none has that name yet. */
+    segments: z.boolean().default(false),
   })
   .strict();
 export type ClvFitSpec = z.infer<typeof ClvFitSpec>;
@@ -62,6 +64,8 @@ export type ClvRunSummary = {
   histogram: { from: number; to: number | null; customers: number }[];
   /** Profiles whose scores changed. */
   changed: number;
+  /** The value segments made by this fit (`segments: true`), one per tier not made before. */
+  segments: { id: string; name: string; definition: string }[];
 };
 
 export class ClvService {
@@ -70,6 +74,7 @@ export class ClvService {
       store: SegmentStore & ModelStore;
       engine: LiveEngine;
       writer: WriterLoop;
+      segments: SegmentService;
       clock: Clock;
       logger: Logger;
       orderEvent: string;
@@ -82,6 +87,19 @@ export class ClvService {
     const row = await this.o.store.getModel('clv');
     if (!row || row.kind !== 'clv') throw new AppError('model.not_found', 'CLV has not been fitted on profiles yet: run `segmentum clv profiles` or POST /api/clv/fit.');
     return row.summary as ClvRunSummary;
+  }
+
+  private async valueSegments(tiers: readonly { name: string; share: number }[]): Promise<ClvRunSummary['segments']> {
+    const made: ClvRunSummary['segments'] = [];
+    for (const [i, t] of tiers.entries()) {
+      const name = `${CLV_SEGMENT_PREFIX}${t.name}`;
+      if (this.o.segments.get(name).ok) continue;
+      const definition = `score.clv_tier = ${i + 1}`;
+      const created = await this.o.segments.create({ name, description: `Customers of the ${t.name} CLV tier (${Math.round(t.share * 100)}% of customers by predicted value).`, definition });
+      if (!created.ok) throw new AppError(created.error.code, created.error.message);
+      made.push({ id: created.value.id, name, definition });
+    }
+    return made;
   }
 
   async fit(spec: ClvFitSpec): Promise<Result<ClvRunSummary, ClvProblem>> {
@@ -143,6 +161,7 @@ export class ClvService {
       tiers: [...a.tiers],
       histogram: histogram(c.clv),
       changed,
+      segments: spec.segments ? await this.valueSegments(tiers) : [],
     };
     await this.o.store.saveModel({
       name: 'clv',
@@ -157,6 +176,8 @@ export class ClvService {
     return ok(run);
   }
 }
+
+export const CLV_SEGMENT_PREFIX = 'CLV: ';
 
 const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
