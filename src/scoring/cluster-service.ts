@@ -11,10 +11,8 @@ import {
   type PersonaReport,
   type Matrix,
 } from '../analytics/index.js';
-import { AppError, ProfileId, type Clock, type Logger } from '../kernel/index.js';
-import type { LiveEngine, SegmentService, WriterLoop } from '../segments/index.js';
-import type { ModelStore, SegmentStore } from '../store/index.js';
-import { buildProfileTable, DEFAULT_CLUSTER_FEATURES, FeatureName, type ProfileTable } from './profile-table.js';
+import { AppError, ProfileId } from '../kernel/index.js';
+import { buildProfileTable, type AnalyticsDeps, DEFAULT_CLUSTER_FEATURES, FeatureName, type ProfileTable } from './profile-table.js';
 import { personasOf, PersonaOptions, type PersonaView } from './personas.js';
 
 /**
@@ -101,16 +99,7 @@ interface ClusterModel {
 
 export class ClusterService {
   constructor(
-    private readonly o: {
-      store: SegmentStore & ModelStore;
-      engine: LiveEngine;
-      writer: WriterLoop;
-      segments: SegmentService;
-      clock: Clock;
-      logger: Logger;
-      orderEvent: string;
-      revenueProperty: string;
-    },
+    private readonly o: AnalyticsDeps,
   ) {}
 
   private table(spec: Pick<ClusterSpec, 'features' | 'population'>, asOf: Date): Promise<ProfileTable> {

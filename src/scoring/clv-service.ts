@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AnalyticsDeps } from './profile-table.js';
 import {
   analyse,
   DAYS_PER_MONTH,
@@ -11,9 +12,7 @@ import {
   type ClvProblem,
   type TimeUnit,
 } from '../analytics/index.js';
-import { AppError, err, ok, type Clock, type Logger, type Result } from '../kernel/index.js';
-import type { LiveEngine, SegmentService, WriterLoop } from '../segments/index.js';
-import type { ModelStore, SegmentStore } from '../store/index.js';
+import { AppError, err, ok, type Result } from '../kernel/index.js';
 
 /**
  * CLV on profiles: the order events of every profile form the transaction log (one purchase per UTC day, as the
@@ -70,16 +69,7 @@ export type ClvRunSummary = {
 
 export class ClvService {
   constructor(
-    private readonly o: {
-      store: SegmentStore & ModelStore;
-      engine: LiveEngine;
-      writer: WriterLoop;
-      segments: SegmentService;
-      clock: Clock;
-      logger: Logger;
-      orderEvent: string;
-      revenueProperty: string;
-    },
+    private readonly o: AnalyticsDeps,
   ) {}
 
   /** The latest fit on profiles. */

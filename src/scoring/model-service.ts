@@ -1,10 +1,8 @@
 import { z } from 'zod';
 import { applyFeatures, type FeatureTransform } from '../analytics/index.js';
-import { AppError, ProfileId, type Clock, type Logger } from '../kernel/index.js';
-import type { LiveEngine, SegmentService, WriterLoop } from '../segments/index.js';
-import type { ModelStore, SegmentStore } from '../store/index.js';
+import { AppError, ProfileId } from '../kernel/index.js';
 import { ModelName } from './cluster-service.js';
-import { buildProfileTable, FeatureName, Target, type ProfileTable } from './profile-table.js';
+import { buildProfileTable, type AnalyticsDeps, FeatureName, Target, type ProfileTable } from './profile-table.js';
 import { classifierFromJSON, trainModel, TrainOptions, type ModelReport } from './train.js';
 
 /**
@@ -84,16 +82,7 @@ const DAY = 86_400_000;
 
 export class ModelService {
   constructor(
-    private readonly o: {
-      store: SegmentStore & ModelStore;
-      engine: LiveEngine;
-      writer: WriterLoop;
-      segments: SegmentService;
-      clock: Clock;
-      logger: Logger;
-      orderEvent: string;
-      revenueProperty: string;
-    },
+    private readonly o: AnalyticsDeps,
   ) {}
 
   private table(spec: ModelSpec, asOf: Date, withTarget: boolean, profileIds?: ProfileId[]): Promise<ProfileTable> {

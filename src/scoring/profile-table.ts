@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { ProfileId } from '../kernel/index.js';
-import type { SegmentStore } from '../store/index.js';
+import type { Clock, Logger, ProfileId } from '../kernel/index.js';
+import type { LiveEngine, SegmentService, WriterLoop } from '../segments/index.js';
+import type { ModelStore, SegmentStore } from '../store/index.js';
 
 /**
  * Profiles as a table of features, point-in-time correct: a table "as of" T reads only events before T and only the
@@ -10,6 +11,19 @@ import type { SegmentStore } from '../store/index.js';
  */
 
 const DAY = 86_400_000;
+
+/** What the analytics services on profiles (CLV, clusters, models) are built with. */
+export interface AnalyticsDeps {
+  store: SegmentStore & ModelStore;
+  engine: LiveEngine;
+  writer: WriterLoop;
+  segments: SegmentService;
+  clock: Clock;
+  logger: Logger;
+  /** The order event and its revenue property (scoring.rfm), which features and CLV read. */
+  orderEvent: string;
+  revenueProperty: string;
+}
 
 /** The features built from events, before `asOf`. */
 export const EVENT_FEATURES = {
