@@ -67,6 +67,10 @@ describe.skipIf(noBrowser('e2e/accessibility'))('accessibility (axe-core, WCAG 2
     ['duplicate pair', `/identity/review/${pairId}`],
     ['merged profile', `/profiles/${mergedId}`],
     ['quality', '/quality'],
+    // Before any run (analytics.test.ts checks them filled in): the forms, empty lists, and CLV not fitted yet.
+    ['clustering studio', '/clusters'],
+    ['models', '/models'],
+    ['lifetime value', '/clv'],
     ['settings', '/settings'],
   ];
 

@@ -179,6 +179,8 @@ export type ClvRun = {
   tiers: ClvTier[];
   /** 20 bins from 0 to the 99th percentile; the last one is open (to: null). */
   histogram: { from: number; to: number | null; customers: number }[];
+  /** Profiles whose scores the fit changed. */
+  changed: number;
 };
 export type ClvFitSpec = { unit?: 'day' | 'week'; horizonMonths?: number; discountRate?: number; forecastDays?: number };
 
