@@ -118,6 +118,17 @@ describe('analytics on the demo profiles', () => {
     const inLive = (await s.segments.segmentsOf(newId)).some((x) => x.id === live.body.segmentId);
     expect(inLive).toBe(assigned === biggest.cluster);
 
+    // Agglomerative clustering: the dendrogram's top and the same separation figures.
+    const tree = await api<ClusterSummary>(s, 'POST', '/api/clusters', { name: 'tree', method: 'hierarchical', k: 3, transform: 'log' });
+    expect(tree.status).toBe(200);
+    expect(tree.body.k).toBe(3);
+    expect(tree.body.dendrogram?.length).toBe(Math.min(50, tree.body.rows - 1));
+    expect(tree.body.calinskiHarabasz).toBeGreaterThan(0);
+    expect(tree.body.daviesBouldin).toBeGreaterThan(0);
+    const list = await api<{ items: ClusterSummary[] }>(s, 'GET', '/api/clusters');
+    expect(list.body.items.map((x) => x.name).sort()).toEqual(['tree', 'value']);
+    expect(list.body.items.every((x) => x.projection.points.length === 0)).toBe(true);
+
     const bad = await api<{ error: { code: string } }>(s, 'POST', '/api/clusters/value/segments', { cluster: 9 });
     expect(bad.body.error.code).toBe('cluster.unknown_cluster');
     expect((await api<{ error: { code: string } }>(s, 'GET', '/api/clusters/nope')).body.error.code).toBe('cluster.not_found');
@@ -152,6 +163,8 @@ describe('analytics on the demo profiles', () => {
     expect(1 / (1 + Math.exp(-logit))).toBeCloseTo(e.body.probability, 9);
     expect(s.engine.scoresOf(id as ProfileId)?.buy_30d).toBeCloseTo(e.body.probability, 4);
 
+    // The stored summary holds the latest scoring.
+    expect((await api<ModelSummary>(s, 'GET', '/api/models/buy_30d')).body.scored?.profiles).toBe(scored);
     // A second version; the registry keeps both.
     const v2 = await api<ModelSummary>(s, 'POST', '/api/models', { name: 'buy_30d', target: { kind: 'event', event: 'Order Completed', days: 30 }, algo: 'gbdt', score: false });
     expect(v2.body.version).toBe(m.version + 1);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, ProfileId } from '../kernel/index.js';
-import { ClusterSpec, ClvFitSpec, ModelSpec, type ClusterService, type ClvService, type ModelService } from '../scoring/index.js';
+import { ClusterSpec, ClvFitSpec, ModelSpec, type ClusterService, type ClusterSummary, type ClvService, type ModelService } from '../scoring/index.js';
 import { ErrorBody } from './schemas.js';
 
 export interface AnalyticsDeps {
@@ -64,6 +64,7 @@ export const ExplanationView = z.object({
   contributions: z.array(z.object({ feature: z.string(), value: z.number().nullable(), contribution: z.number() })),
 });
 export const SegmentMadeView = z.object({ segmentId: z.string(), segmentName: z.string(), members: z.number().int(), definition: z.string().optional() });
+const listed = (c: ClusterSummary): ClusterSummary => ({ ...c, projection: { ...c.projection, points: [] }, dendrogram: null });
 const NameParams = z.object({ name: z.string().min(1).max(100) });
 const VersionQuery = z.object({ version: z.coerce.number().int().min(1).optional() });
 
@@ -90,8 +91,9 @@ export async function analyticsRoutes(app: FastifyInstance, deps: AnalyticsDeps)
     handler: async (req) => clusters.run(req.body),
   });
   r.get('/api/clusters', {
-    schema: { tags: ['analytics'], summary: 'The stored clusterings, latest version of each', security, response: { 200: z.object({ items: z.array(ClusterSummaryView) }), ...errors } },
-    handler: async () => ({ items: (await clusters.list()).map((c) => c.summary as z.infer<typeof ClusterSummaryView>) }),
+    schema: { tags: ['analytics'], summary: 'The stored clusterings, latest version of each (without projection points and dendrogram)', security, response: { 200: z.object({ items: z.array(ClusterSummaryView) }), ...errors } },
+    // A list: the projection's points and the dendrogram stay with GET /api/clusters/:name.
+    handler: async () => ({ items: (await clusters.list()).map((c) => listed(c.summary as ClusterSummary)) }),
   });
   r.get('/api/clusters/:name', {
     schema: { tags: ['analytics'], summary: 'One clustering (latest version, or ?version=N)', security, params: NameParams, querystring: VersionQuery, response: { 200: ClusterSummaryView, ...errors } },

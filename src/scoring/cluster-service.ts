@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import {
   applyFeatures,
+  calinskiHarabasz,
   clusterTable,
+  daviesBouldin,
   dbscanTable,
   fitFeatures,
   hierarchicalTable,
@@ -144,14 +146,14 @@ export class ClusterService {
         throw e;
       }
       labels = r.labels;
-      part = { ...none, k: r.clusters, sizes: r.sizes, noiseRows: r.noise, silhouette: r.silhouette, kDistance: r.kDistance, eps: r.eps };
+      part = { ...none, k: r.clusters, sizes: r.sizes, noiseRows: r.noise, silhouette: r.silhouette, kDistance: r.kDistance, eps: r.eps, ...separation(m, r.labels, r.clusters) };
     } else {
       if (m.n > MAX_HIERARCHICAL_ROWS) {
         throw new AppError('cluster.too_many_rows', `${m.n} profiles: hierarchical clustering keeps n^2 distances in memory, at most ${MAX_HIERARCHICAL_ROWS} rows; use kmeans, or a narrower population.`);
       }
       const r = hierarchicalTable(m, names, { linkage: spec.linkage, scale: 'none', cut: { k: spec.k, kMax: spec.kMax } });
       labels = r.labels;
-      part = { ...none, k: r.k, sizes: r.sizes, silhouette: r.silhouette, dendrogram: r.dendrogram, cutHeight: r.cutHeight };
+      part = { ...none, k: r.k, sizes: r.sizes, silhouette: r.silhouette, dendrogram: r.dendrogram, cutHeight: r.cutHeight, ...separation(m, r.labels, r.k) };
     }
     const centers = centroids(m, labels, part.k);
     const proj = projection2d(m, 'none');
@@ -324,6 +326,17 @@ export class ClusterService {
 }
 
 const round = (x: number): number => Math.round(x * 1e4) / 1e4;
+
+/** Calinski-Harabasz and Davies-Bouldin of a partition (DBSCAN's noise left out); null below 2 clusters. */
+function separation(m: Matrix, labels: Int32Array, k: number): { calinskiHarabasz: number | null; daviesBouldin: number | null } {
+  const kept = Array.from(labels.keys()).filter((i) => (labels[i] as number) >= 0);
+  if (k < 2 || kept.length <= k) return { calinskiHarabasz: null, daviesBouldin: null };
+  const d = m.d;
+  const sub: Matrix = { data: new Float64Array(kept.length * d), n: kept.length, d };
+  kept.forEach((i, o) => sub.data.set(m.data.subarray(i * d, i * d + d), o * d));
+  const l = Int32Array.from(kept, (i) => labels[i] as number);
+  return { calinskiHarabasz: calinskiHarabasz(sub, l), daviesBouldin: daviesBouldin(sub, l) };
+}
 
 function centroids(m: Matrix, labels: Int32Array, k: number): Float64Array {
   const d = m.d;

@@ -48,7 +48,7 @@ export type ModelSummary = {
   population: 'seen' | 'customers';
   features: string[];
   report: ModelReport;
-  /** Set by the first scoring of this version. */
+  /** The latest scoring of every profile with this version (null before the first). */
   scored: ScoringRun | null;
 };
 
@@ -176,6 +176,7 @@ export class ModelService {
       changed,
       deciles: n === 0 ? [] : Array.from({ length: 11 }, (_, q) => Math.round((sorted[Math.min(n - 1, Math.floor((q / 10) * (n - 1)))] as number) * 1e4) / 1e4),
     };
+    await this.o.store.updateModelSummary(name, summary.version, { ...summary, scored: run });
     this.o.logger.info({ name, version: summary.version, profiles: n, changed }, 'profiles scored');
     return run;
   }

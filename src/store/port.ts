@@ -408,6 +408,8 @@ export interface ModelStore {
   listModels(q: { kind?: ModelKind | undefined; name?: string | undefined }): Promise<Omit<ModelRow, 'model'>[]>;
   /** One version, or the latest when `version` is absent. */
   getModel(name: string, version?: number): Promise<ModelRow | null>;
+  /** Replaces the summary of one version (a model's latest scoring run is kept in it). */
+  updateModelSummary(name: string, version: number, summary: unknown): Promise<void>;
   /** Removes every version of a name; the number of versions removed. */
   deleteModel(name: string): Promise<number>;
 }

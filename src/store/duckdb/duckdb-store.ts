@@ -834,6 +834,7 @@ class DuckDbStore implements Store {
   latestModelVersion: Store['latestModelVersion'] = (name) => this.modelTables.latestModelVersion(name);
   listModels: Store['listModels'] = (q) => this.modelTables.listModels(q);
   getModel: Store['getModel'] = (name, version) => this.modelTables.getModel(name, version);
+  updateModelSummary: Store['updateModelSummary'] = (name, version, summary) => this.modelTables.updateModelSummary(name, version, summary);
   deleteModel: Store['deleteModel'] = (name) => this.modelTables.deleteModel(name);
   saveImportRun: Store['saveImportRun'] = (row) => this.importTables.saveImportRun(row);
   listImportRuns: Store['listImportRuns'] = (q) => this.importTables.listImportRuns(q);

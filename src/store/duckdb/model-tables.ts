@@ -65,6 +65,10 @@ export class DuckDbModelTables {
     return r ? { ...head(r), model: JSON.parse(str(r.model, 'model')) as unknown } : null;
   }
 
+  async updateModelSummary(name: string, version: number, summary: unknown): Promise<void> {
+    await this.write([{ sql: 'UPDATE analytics_models SET summary = $3::JSON WHERE name = $1 AND version = $2', params: [name, version, JSON.stringify(summary)] }]);
+  }
+
   async deleteModel(name: string): Promise<number> {
     const n = await this.latestModelVersion(name);
     if (n > 0) await this.write([{ sql: 'DELETE FROM analytics_models WHERE name = $1', params: [name] }]);
