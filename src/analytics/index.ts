@@ -15,4 +15,3 @@ export * from './cluster/index.js';
 export * from './features/index.js';
 export * from './personas/index.js';
 export * from './model/index.js';
-export * from './model/tree/index.js';

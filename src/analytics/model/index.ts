@@ -36,3 +36,4 @@ export {
 } from './split.js';
 export { classWeights, smote, type SmoteOptions } from './imbalance.js';
 export { permutationImportance, type ImportanceMetric, type PermutationImportance, type PermutationImportanceOptions } from './importance.js';
+export * from './tree/index.js';
