@@ -62,15 +62,13 @@ export function ModelActions({ model }: { model: ModelSummary }) {
       {last ? (
         <>
           {score.result ? null : <p class="muted">{t('lastScored', { at: fmt.dateTime(last.at), profiles: fmt.number(last.profiles) })}</p>}
-          <DataTable caption={t('decilesCaption')} testId="deciles" columns={[{ key: 'q', label: t('colDecile') }, ...last.deciles.map((_, q) => ({ key: String(q), label: `${q * 10}%`, numeric: true }))]}>
-            <tr>
-              <th scope="row">{t('colProbability')}</th>
-              {last.deciles.map((d, q) => (
-                <td key={q} class="num">
-                  {fmt.number(d, 3)}
-                </td>
-              ))}
-            </tr>
+          <DataTable caption={t('decilesCaption')} testId="deciles" columns={[{ key: 'q', label: t('colDecile') }, { key: 'p', label: t('colProbability'), numeric: true }]}>
+            {last.deciles.map((d, q) => (
+              <tr key={q}>
+                <th scope="row">{`${q * 10}%`}</th>
+                <td class="num">{fmt.number(d, 3)}</td>
+              </tr>
+            ))}
           </DataTable>
         </>
       ) : null}
