@@ -69,7 +69,10 @@ describe('change feed across kill -9 and restart', () => {
     await track(s.url, 'ulysse', 'Ping', t2);
     await kill(s);
     s = await startServer(db);
-    expect((await feed(s.url)).length).toBe(3);
+    // On a loaded machine the restart can outlast the window: then the exit is already in the feed (once).
+    const early = await feed(s.url);
+    expect(early.length).toBe(Date.now() < t2.getTime() + WINDOW_MS ? 3 : early.length);
+    expect(early.length === 3 || early.length === 4).toBe(true);
     await sleepUntil(t2.getTime() + WINDOW_MS + 800);
     changes = await feed(s.url);
     expect(changes.map((c) => [c.change, c.reason.trigger])).toEqual([
