@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ADMIN_KEY } from './helpers.js';
 import { runCli } from './support/cli-process.js';
+import { admin, startServer, tempDb } from './support/server-process.js';
 
 /**
  * `segmentum model train --input FILE` as analysts run it (the built command), on the scikit-learn fixture
@@ -96,4 +98,49 @@ describe('segmentum model train on a file', () => {
     const few = await runCli('model', 'train', '--input', small, '--target', 'y', '--json');
     expect(JSON.parse(few.stdout || few.stderr).error.code).toBe('model.too_few_rows');
   });
+});
+
+describe('segmentum model, clusters and clv on profiles through a running server (--url)', () => {
+  it('fits CLV, clusters, trains a model, lists it, explains a score and makes a top-10% segment over HTTP', async () => {
+    const db = tempDb();
+    const demo = await runCli('demo', '--profiles', '500', '--days', '120', '--db', db, '--json');
+    expect(demo.code, demo.stderr).toBe(0);
+    const s = await startServer(db);
+    try {
+      const url = ['--url', s.url, '--admin-key', ADMIN_KEY, '--json'];
+      const clv = await runCli('clv', 'profiles', ...url);
+      expect(clv.code, clv.stderr).toBe(0);
+      expect((JSON.parse(clv.stdout) as { customers: number }).customers).toBeGreaterThan(20);
+      const cl = await runCli('cluster', '--k', '3', '--transform', 'log', ...url);
+      expect(cl.code, cl.stderr).toBe(0);
+      const run = JSON.parse(cl.stdout) as { k: number; personas: { cluster: number; size: number; name: { en: string } }[] };
+      expect(run.personas.map((p) => p.cluster).sort()).toEqual([0, 1, 2]);
+      const listed = JSON.parse((await runCli('clusters', 'list', ...url)).stdout) as { items: { name: string; k: number }[] };
+      expect(listed.items).toEqual([expect.objectContaining({ name: 'clusters', k: 3 })]);
+      const seg = await runCli('clusters', 'segment', 'clusters', String(run.personas[0]?.cluster), ...url);
+      expect((JSON.parse(seg.stdout) as { members: number }).members).toBe(run.personas[0]?.size);
+
+      const trained = await runCli('model', 'train', '--name', 'buy_30d', '--event', 'Order Completed', '--within', '30', '--algo', 'gbdt', ...url);
+      expect(trained.code, trained.stderr).toBe(0);
+      const m = JSON.parse(trained.stdout) as { version: number; report: { metrics: { auc: number } }; scored: { profiles: number } | null };
+      expect(m.report.metrics.auc).toBeGreaterThan(0.5);
+      expect(m.scored?.profiles).toBeGreaterThan(0);
+      const list = JSON.parse((await runCli('model', 'list', ...url)).stdout) as { items: { name: string; version: number }[] };
+      expect(list.items.map((x) => [x.name, x.version])).toEqual([['buy_30d', 1]]);
+      const top = JSON.parse((await runCli('model', 'segment', 'buy_30d', '--top', '10', ...url)).stdout) as { definition: string; members: number };
+      expect(top.definition).toBe('score.buy_30d_pct >= 90');
+      const members = await admin<{ items: { profileId: string }[] }>(s.url, `/api/segments/${encodeURIComponent('buy_30d: top 10%')}/members`);
+      const id = members.body.items[0]?.profileId as string;
+      const e = JSON.parse((await runCli('model', 'explain', 'buy_30d', id, ...url)).stdout) as { base: number; probability: number; contributions: { contribution: number }[] };
+      // Gradient boosting explains on the log-odds scale: base + contributions = logit(p).
+      const logit = e.base + e.contributions.reduce((a, c) => a + c.contribution, 0);
+      expect(1 / (1 + Math.exp(-logit))).toBeCloseTo(e.probability, 9);
+      const missing = await runCli('model', 'show', 'nope', ...url);
+      expect(missing.code).toBe(1);
+      expect(JSON.parse(missing.stdout || missing.stderr).error.code).toBe('model.not_found');
+    } finally {
+      s.proc.kill('SIGTERM');
+      await s.exited;
+    }
+  }, 180_000);
 });
