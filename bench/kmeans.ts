@@ -4,11 +4,15 @@
  * run. Reports time, peak memory and inertia of both, and their ratios.
  *
  *   npm run bench:kmeans                                   1,000,000 x 10, k = 8, n-init 1
- *   node dist/bench/kmeans.js --rows 200000 --n-init 3     another size
+ *   node dist/bench/kmeans.js --std 5 --n-init 3           overlapping blobs, three seedings
+ *   node dist/bench/kmeans.js --rows 200000 --workers 0    another size, this thread only
+ *
+ * Both run on the same machine one after the other; other work on it slows either, so compare the ratio of one run,
+ * and repeat it.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { kmeans } from '../src/analytics/index.js';
@@ -23,6 +27,7 @@ const { values: opts } = parseArgs({
     seed: { type: 'string', default: '42' },
     python: { type: 'string', default: '/usr/bin/python3' },
     std: { type: 'string', default: '1.5' },
+    workers: { type: 'string', default: 'auto' },
   },
 });
 const n = Number(opts.rows);
@@ -45,13 +50,19 @@ for (let i = 0; i < n; i++) {
 const rss0 = process.memoryUsage().rss;
 let peak = rss0;
 const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+const workers = opts.workers === 'auto' ? 'auto' : Number(opts.workers);
 const t0 = performance.now();
-const ours = await kmeans({ data, n, d }, k, { seed: 1, nInit });
+const cpu0 = process.cpuUsage();
+const ours = await kmeans({ data, n, d }, k, { seed: 1, nInit, workers });
 const oursSeconds = (performance.now() - t0) / 1000;
+const cpu1 = process.cpuUsage(cpu0);
+// CPU time of all threads, as for scikit-learn below: with other work on the machine, wall time depends on what the
+// scheduler gives each run.
+const oursCpu = (cpu1.user + cpu1.system) / 1e6;
 clearInterval(sampler);
 peak = Math.max(peak, process.memoryUsage().rss);
 
-let sk: { seconds: number; inertia: number; peakMb: number; version: string } | null = null;
+let sk: { seconds: number; cpuSeconds: number; inertia: number; peakMb: number; version: string } | null = null;
 const dir = mkdtempSync(join(tmpdir(), 'segmentum-kmeans-'));
 try {
   const file = join(dir, 'x.f64');
@@ -60,15 +71,18 @@ try {
     'import sys, time, resource, numpy as np, sklearn',
     'from sklearn.cluster import KMeans',
     `X = np.fromfile(sys.argv[1], dtype=np.float64).reshape(-1, ${d})`,
-    'before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss',
+    'before = resource.getrusage(resource.RUSAGE_SELF)',
     't = time.perf_counter()',
     `km = KMeans(n_clusters=${k}, n_init=${nInit}, random_state=1).fit(X)`,
-    'print(time.perf_counter() - t, km.inertia_, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, sklearn.__version__)',
+    'wall = time.perf_counter() - t',
+    'after = resource.getrusage(resource.RUSAGE_SELF)',
+    'cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime',
+    'print(wall, km.inertia_, after.ru_maxrss / 1024, sklearn.__version__, cpu)',
   ].join('\n');
   const r = spawnSync(opts.python as string, ['-c', script, file], { encoding: 'utf8' });
   if (r.status === 0) {
-    const [s, inertia, mb, version] = r.stdout.trim().split(/\s+/);
-    sk = { seconds: Number(s), inertia: Number(inertia), peakMb: Number(mb), version: version ?? '?' };
+    const [s, inertia, mb, version, cpu] = r.stdout.trim().split(/\s+/);
+    sk = { seconds: Number(s), cpuSeconds: Number(cpu), inertia: Number(inertia), peakMb: Number(mb), version: version ?? '?' };
   } else process.stderr.write(`scikit-learn not run (${opts.python}): ${r.stderr.split('\n').slice(-2).join(' ')}\n`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
@@ -80,9 +94,11 @@ const out = {
   k,
   nInit,
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? '?', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
-  segmentum: { seconds: oursSeconds, inertia: ours.inertia, iterations: ours.iterations, converged: ours.converged, peakRssMb: Math.round(peak / 2 ** 20) },
+  loadAverage: loadavg()[0],
+  segmentum: { seconds: oursSeconds, cpuSeconds: oursCpu, inertia: ours.inertia, iterations: ours.iterations, converged: ours.converged, peakRssMb: Math.round(peak / 2 ** 20) },
   sklearn: sk,
   timeRatio: sk ? oursSeconds / sk.seconds : null,
+  cpuRatio: sk ? oursCpu / sk.cpuSeconds : null,
   inertiaRatio: sk ? ours.inertia / sk.inertia : null,
 };
 process.stdout.write(`${JSON.stringify(out, null, 1)}\n`);

@@ -3,155 +3,104 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Matrix } from './kmeans.js';
-import { assignExactRange, candidateRange, hamerlyRange, ownInertiaRange, sumsRange } from './kmeans-ranges.js';
+import { blockRows, resetClaims, runJob, type Job, type KState } from './kmeans-ranges.js';
 
 /**
- * The passes of k-means over all rows, on this thread or split across worker threads. The per-row state (labels,
- * Hamerly's bounds, k-means++ distances) lives in shared memory; each thread works on its own range of rows with the
- * same code (kmeans-ranges.ts), so the result does not depend on the number of threads (sums of distances only up to
- * the order of their floating-point additions).
+ * The passes of k-means over all rows, on this thread alone or with worker threads. The per-row and per-block state
+ * lives in shared memory; every thread runs the same code on the blocks it claims (kmeans-ranges.ts), so the result is
+ * the same whatever the number of threads.
+ *
+ * The rows themselves are not all copied: this thread reads the caller's array, and the workers a shared copy of the
+ * upper part of the rows only (all of them, without a copy, when the caller's array is already in shared memory).
+ * Fresh memory is slow to touch the first time (about 3 ms per MB on the 2-core benchmark machine, as much as a
+ * pass of Lloyd over the same rows), so the copy is kept to the rows the workers can be expected to take.
  */
 export interface Passes {
-  labels: Int32Array;
-  upper: Float64Array;
-  lower: Float64Array;
-  /** k-means++: each row's squared distance to its nearest chosen centre. */
-  closest: Float64Array;
-  /** Distances to candidate `trial` into its buffer; returns their sum. */
-  candidate(cand: Float64Array, trial: number): Promise<number>;
-  /** The chosen candidate's distances become `closest`. */
-  commit(trial: number): Promise<void>;
-  /** Exact labels and bounds; returns the inertia. */
-  assignExact(centers: Float64Array, k: number): Promise<number>;
-  sums(k: number): Promise<{ sums: Float64Array; counts: Float64Array }>;
-  hamerly(centers: Float64Array, k: number, shift: Float64Array, half: Float64Array, maxShiftC: number, maxShift: number, secondShift: number): Promise<number>;
-  ownInertia(centers: Float64Array): Promise<number>;
+  state: KState;
+  /** Runs a job over every block; returns the sum of the threads' integer results. */
+  run(job: Job): Promise<number>;
   close(): Promise<void>;
 }
 
-interface State {
-  data: Float64Array;
-  n: number;
-  d: number;
-  labels: Int32Array;
-  upper: Float64Array;
-  lower: Float64Array;
-  closest: Float64Array;
-  trialOut: Float64Array[];
-}
-
-/** What a worker is asked to do on its range (the same operations as Passes). */
-export type RangeJob =
-  | { op: 'candidate'; cand: Float64Array; trial: number }
-  | { op: 'commit'; trial: number }
-  | { op: 'assignExact'; centers: Float64Array; k: number }
-  | { op: 'sums'; k: number }
-  | { op: 'hamerly'; centers: Float64Array; k: number; shift: Float64Array; half: Float64Array; maxShiftC: number; maxShift: number; secondShift: number }
-  | { op: 'ownInertia'; centers: Float64Array };
-
-/** Runs one job on rows [from, to) of the state; returns a number, or the partial sums for 'sums'. */
-export function runRange(s: State, from: number, to: number, job: RangeJob): number | { sums: Float64Array; counts: Float64Array } {
-  switch (job.op) {
-    case 'candidate':
-      return candidateRange(s.data, s.d, from, to, job.cand, s.closest, s.trialOut[job.trial] as Float64Array);
-    case 'commit':
-      s.closest.set((s.trialOut[job.trial] as Float64Array).subarray(from, to), from);
-      return 0;
-    case 'assignExact':
-      return assignExactRange(s.data, s.d, job.centers, job.k, from, to, s.labels, s.upper, s.lower);
-    case 'sums': {
-      const sums = new Float64Array(job.k * s.d);
-      const counts = new Float64Array(job.k);
-      sumsRange(s.data, s.d, s.labels, from, to, sums, counts);
-      return { sums, counts };
-    }
-    case 'hamerly':
-      return hamerlyRange(s.data, s.d, job.centers, job.k, from, to, s.labels, s.upper, s.lower, job.shift, job.half, job.maxShiftC, job.maxShift, job.secondShift);
-    case 'ownInertia':
-      return ownInertiaRange(s.data, s.d, job.centers, s.labels, from, to);
-  }
-}
-
-/** The shared buffers a worker maps (its range comes with them). */
+/** The shared state a worker maps (its `workerData`). */
 export interface WorkerInit {
-  data: SharedArrayBuffer;
   labels: SharedArrayBuffer;
   upper: SharedArrayBuffer;
   lower: SharedArrayBuffer;
-  closest: SharedArrayBuffer;
-  trialOut: SharedArrayBuffer[];
+  blockVal: SharedArrayBuffer;
+  blockSums: SharedArrayBuffer;
+  blockCounts: SharedArrayBuffer;
+  counter: SharedArrayBuffer;
   n: number;
   d: number;
-  from: number;
-  to: number;
+  k: number;
+  trials: number;
 }
 
-function makeState(m: Matrix, trials: number, shared: boolean): { state: State; buffers: Omit<WorkerInit, 'from' | 'to' | 'n' | 'd'> | null } {
-  const { n, d } = m;
-  const alloc = (bytes: number): ArrayBuffer | SharedArrayBuffer => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
-  const dataBuf = shared ? new SharedArrayBuffer(n * d * 8) : null;
-  const data = dataBuf ? new Float64Array(dataBuf) : m.data;
-  if (dataBuf) data.set(m.data);
-  const labelsBuf = alloc(n * 4);
-  const upperBuf = alloc(n * 8);
-  const lowerBuf = alloc(n * 8);
-  const closestBuf = alloc(n * 8);
-  const trialBufs = Array.from({ length: trials }, () => alloc(n * 8));
-  const state: State = {
-    data,
-    n,
-    d,
-    labels: new Int32Array(labelsBuf),
-    upper: new Float64Array(upperBuf),
-    lower: new Float64Array(lowerBuf),
-    closest: new Float64Array(closestBuf),
-    trialOut: trialBufs.map((b) => new Float64Array(b)),
-  };
-  const buffers = shared
-    ? {
-        data: dataBuf as SharedArrayBuffer,
-        labels: labelsBuf as SharedArrayBuffer,
-        upper: upperBuf as SharedArrayBuffer,
-        lower: lowerBuf as SharedArrayBuffer,
-        closest: closestBuf as SharedArrayBuffer,
-        trialOut: trialBufs as SharedArrayBuffer[],
-      }
-    : null;
-  return { state, buffers };
+/** The rows a worker reads (its first message): rows base .. base + dataRows, as float64 from byte `dataOffset`. */
+export interface WorkerRows {
+  data: SharedArrayBuffer;
+  dataOffset: number;
+  dataRows: number;
+  base: number;
+  firstBlock: number;
 }
 
-function passesOver(state: State, run: (job: RangeJob) => Promise<(number | { sums: Float64Array; counts: Float64Array })[]>, close: () => Promise<void>): Passes {
-  const total = async (job: RangeJob): Promise<number> => (await run(job)).reduce<number>((a, b) => a + (b as number), 0);
+type StateBuffers = Omit<WorkerInit, 'n' | 'd' | 'k' | 'trials'>;
+
+/** Sizes of the state arrays of k-means on n x d rows, in bytes. */
+function stateSizes(n: number, d: number, k: number, trials: number): Record<keyof StateBuffers, number> {
+  const blocks = Math.ceil(n / blockRows(n));
+  // blockSums also holds the column statistics of the first pass (2 x d per block).
+  return { labels: n * 4, upper: n * 8, lower: n * 8, blockVal: Math.max(1, trials) * blocks * 8, blockSums: blocks * Math.max(2, k) * d * 8, blockCounts: blocks * k * 8, counter: 4 };
+}
+
+function sharedStateBuffers(n: number, d: number, k: number, trials: number): StateBuffers {
+  const z = stateSizes(n, d, k, trials);
+  const a = (bytes: number) => new SharedArrayBuffer(bytes);
+  return { labels: a(z.labels), upper: a(z.upper), lower: a(z.lower), blockVal: a(z.blockVal), blockSums: a(z.blockSums), blockCounts: a(z.blockCounts), counter: a(z.counter) };
+}
+
+function plainStateBuffers(n: number, d: number, k: number, trials: number): Record<keyof StateBuffers, ArrayBuffer> {
+  const z = stateSizes(n, d, k, trials);
+  const a = (bytes: number) => new ArrayBuffer(bytes);
+  return { labels: a(z.labels), upper: a(z.upper), lower: a(z.lower), blockVal: a(z.blockVal), blockSums: a(z.blockSums), blockCounts: a(z.blockCounts), counter: a(z.counter) };
+}
+
+/** The typed arrays over a set of buffers (every thread builds the same view of the same memory). */
+export function stateOver(
+  b: Record<keyof StateBuffers, ArrayBufferLike>,
+  dims: { n: number; d: number; k: number; trials: number },
+  rows: { data: Float64Array; base: number; fromTop: boolean; firstBlock: number },
+): KState {
+  const size = blockRows(dims.n);
   return {
-    labels: state.labels,
-    upper: state.upper,
-    lower: state.lower,
-    closest: state.closest,
-    candidate: (cand, trial) => total({ op: 'candidate', cand, trial }),
-    commit: async (trial) => {
-      await run({ op: 'commit', trial });
-    },
-    assignExact: (centers, k) => total({ op: 'assignExact', centers, k }),
-    sums: async (k) => {
-      const parts = (await run({ op: 'sums', k })) as { sums: Float64Array; counts: Float64Array }[];
-      const sums = new Float64Array(k * state.d);
-      const counts = new Float64Array(k);
-      for (const p of parts) {
-        for (let i = 0; i < sums.length; i++) sums[i] = (sums[i] as number) + (p.sums[i] as number);
-        for (let i = 0; i < k; i++) counts[i] = (counts[i] as number) + (p.counts[i] as number);
-      }
-      return { sums, counts };
-    },
-    hamerly: (centers, k, shift, half, maxShiftC, maxShift, secondShift) => total({ op: 'hamerly', centers, k, shift, half, maxShiftC, maxShift, secondShift }),
-    ownInertia: (centers) => total({ op: 'ownInertia', centers }),
-    close,
+    ...dims,
+    ...rows,
+    blockRows: size,
+    blocks: Math.ceil(dims.n / size),
+    labels: new Int32Array(b.labels),
+    upper: new Float64Array(b.upper),
+    lower: new Float64Array(b.lower),
+    blockVal: new Float64Array(b.blockVal),
+    blockSums: new Float64Array(b.blockSums),
+    blockCounts: new Float64Array(b.blockCounts),
+    counter: new Uint32Array(b.counter),
   };
 }
 
-/** All passes on this thread. */
-export function localPasses(m: Matrix, trials: number): Passes {
-  const { state } = makeState(m, trials, false);
-  return passesOver(state, async (job) => [runRange(state, 0, m.n, job)], async () => undefined);
+/** All passes on this thread, over the caller's rows (no copy). */
+export function localPasses(m: Matrix, k: number, trials: number): Passes {
+  const { n, d } = m;
+  const state = stateOver(plainStateBuffers(n, d, k, trials), { n, d, k, trials }, { data: m.data, base: 0, fromTop: false, firstBlock: 0 });
+  return {
+    state,
+    run: async (job) => {
+      resetClaims(state);
+      return runJob(state, job);
+    },
+    close: async () => undefined,
+  };
 }
 
 /** Where the built worker is; absent when running from the TypeScript sources (tests), which then use one thread. */
@@ -165,49 +114,72 @@ export function workerCount(m: Matrix, workers: number | 'auto'): number {
   return m.n * m.d >= 2_000_000 ? Math.min(3, Math.max(0, availableParallelism() - 1)) : 0;
 }
 
-/** The passes split between this thread and worker threads (or all here when none are worth starting). */
-export async function workerPasses(m: Matrix, trials: number, workers: number | 'auto'): Promise<Passes> {
+/** A job for one worker: resolves with its integer result, rejects if the worker fails. */
+function ask(worker: Worker, job: Job): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: unknown) => {
+      worker.off('message', onMessage);
+      reject(e);
+    };
+    const onMessage = (v: number) => {
+      worker.off('error', onError);
+      resolve(v);
+    };
+    worker.once('message', onMessage);
+    worker.once('error', onError);
+    worker.postMessage(job);
+  });
+}
+
+/**
+ * The rows the workers read: the caller's shared memory as it is, or a shared copy of the blocks from `firstBlock` on,
+ * which leaves this thread about one share in (workers + 1) of its own plus whatever the workers do not get to.
+ */
+function workerRows(m: Matrix, workers: number): WorkerRows {
+  const { n, d } = m;
+  if (m.data.buffer instanceof SharedArrayBuffer) return { data: m.data.buffer, dataOffset: m.data.byteOffset, dataRows: n, base: 0, firstBlock: 0 };
+  const size = blockRows(n);
+  const blocks = Math.ceil(n / size);
+  const firstBlock = Math.min(blocks - 1, Math.floor(blocks / (workers + 1)));
+  const base = firstBlock * size;
+  const data = new SharedArrayBuffer((n - base) * d * 8);
+  new Float64Array(data).set(m.data.subarray(base * d, n * d));
+  return { data, dataOffset: 0, dataRows: n - base, base, firstBlock };
+}
+
+/**
+ * The passes split between this thread and worker threads (or all here when none are worth starting). The workers
+ * are told about a job first; this thread then claims blocks like them, so the blocks a late-starting worker does not
+ * take are done here.
+ */
+export async function workerPasses(m: Matrix, k: number, trials: number, workers: number | 'auto'): Promise<Passes> {
   const count = workerCount(m, workers);
-  if (count === 0) return localPasses(m, trials);
-  const { state, buffers } = makeState(m, trials, true);
-  const threads = count + 1;
-  const share = Math.ceil(m.n / threads);
-  const ranges = Array.from({ length: threads }, (_, t) => [Math.min(m.n, t * share), Math.min(m.n, (t + 1) * share)] as const);
+  if (count === 0) return localPasses(m, k, trials);
+  const { n, d } = m;
+  const buffers = sharedStateBuffers(n, d, k, trials);
+  const state = stateOver(buffers, { n, d, k, trials }, { data: m.data, base: 0, fromTop: false, firstBlock: 0 });
   const pool: Worker[] = [];
   try {
-    for (let w = 1; w < threads; w++) {
-      const [from, to] = ranges[w] as readonly [number, number];
-      const worker = new Worker(WORKER_URL, { workerData: { ...(buffers as Omit<WorkerInit, 'from' | 'to' | 'n' | 'd'>), n: m.n, d: m.d, from, to } satisfies WorkerInit });
-      pool.push(worker);
-    }
+    // Started first: a worker takes tens of milliseconds to load, which the copy of its rows overlaps.
+    const init: WorkerInit = { ...buffers, n, d, k, trials };
+    for (let w = 0; w < count; w++) pool.push(new Worker(WORKER_URL, { workerData: init }));
+    const rows = workerRows(m, count);
+    for (const w of pool) w.postMessage(rows);
   } catch (e) {
     await Promise.all(pool.map((w) => w.terminate()));
     throw e;
   }
-  const ask = (worker: Worker, job: RangeJob): Promise<number | { sums: Float64Array; counts: Float64Array }> =>
-    new Promise((resolve, reject) => {
-      const onError = (e: unknown) => {
-        worker.off('message', onMessage);
-        reject(e);
-      };
-      const onMessage = (v: number | { sums: Float64Array; counts: Float64Array }) => {
-        worker.off('error', onError);
-        resolve(v);
-      };
-      worker.once('message', onMessage);
-      worker.once('error', onError);
-      worker.postMessage(job);
-    });
-  const [own0, own1] = ranges[0] as readonly [number, number];
-  return passesOver(
+  return {
     state,
-    async (job) => {
+    run: async (job) => {
+      resetClaims(state);
       const others = pool.map((w) => ask(w, job));
-      const mine = runRange(state, own0, own1, job);
-      return [mine, ...(await Promise.all(others))];
+      let total = runJob(state, job);
+      for (const v of await Promise.all(others)) total += v;
+      return total;
     },
-    async () => {
+    close: async () => {
       await Promise.all(pool.map((w) => w.terminate()));
     },
-  );
+  };
 }

@@ -1,18 +1,19 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { runRange, type RangeJob, type WorkerInit } from './kmeans-passes.js';
+import { stateOver, type WorkerInit, type WorkerRows } from './kmeans-passes.js';
+import { runJob, type Job, type KState } from './kmeans-ranges.js';
 
-/** A k-means worker: maps the shared rows and state once, then runs each job on its own range of rows. */
-const init = workerData as WorkerInit;
-const state = {
-  data: new Float64Array(init.data),
-  n: init.n,
-  d: init.d,
-  labels: new Int32Array(init.labels),
-  upper: new Float64Array(init.upper),
-  lower: new Float64Array(init.lower),
-  closest: new Float64Array(init.closest),
-  trialOut: init.trialOut.map((b) => new Float64Array(b)),
-};
-parentPort?.on('message', (job: RangeJob) => {
-  parentPort?.postMessage(runRange(state, init.from, init.to, job));
+/**
+ * A k-means worker: maps the shared state, then the rows it can read (its first message), then claims blocks of each
+ * job it is sent.
+ */
+const init: WorkerInit = workerData;
+let state: KState | null = null;
+parentPort?.on('message', (msg: WorkerRows | Job) => {
+  if ('op' in msg) {
+    if (state === null) throw new Error('k-means worker: a job came before the rows');
+    parentPort?.postMessage(runJob(state, msg));
+    return;
+  }
+  const data = new Float64Array(msg.data, msg.dataOffset, msg.dataRows * init.d);
+  state = stateOver(init, init, { data, base: msg.base, fromTop: true, firstBlock: msg.firstBlock });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { kmeans, type Matrix } from './kmeans.js';
+import { Rng } from '../../kernel/index.js';
+import { kmeans, kmeansPlusPlus, type Matrix } from './kmeans.js';
 import { adjustedRandIndex, calinskiHarabasz, daviesBouldin, knee, silhouette, silhouetteSamples } from './metrics.js';
 import { scaleColumns, unscale } from './scale.js';
 
@@ -52,6 +53,39 @@ describe('k-means against scikit-learn', () => {
     expect(knee([1, 2, 3], [5, 5, 5])).toBeNull();
   });
 
+  it('copes with fewer distinct rows than k: empty clusters take a row, no NaN, inertia 0', async () => {
+    const points = [[0, 0], [5, 5], [9, 1]];
+    const m: Matrix = { data: Float64Array.from(Array.from({ length: 30 }, (_, i) => points[i % 3]!).flat()), n: 30, d: 2 };
+    const r = await kmeans(m, 5, { seed: 1, nInit: 2 });
+    expect(r.inertia).toBe(0);
+    expect(r.sizes.every((s) => s > 0)).toBe(true);
+    expect(r.sizes.reduce((a, b) => a + b, 0)).toBe(30);
+    expect(r.centers.every((v) => Number.isFinite(v))).toBe(true);
+    // Every row sits on its centre.
+    r.labels.forEach((l, i) => expect([r.centers[l * 2], r.centers[l * 2 + 1]]).toEqual(points[i % 3]));
+  });
+
+  it('does not renumber the clusters when the data move in their last bits (seedings that find the same partition tie)', async () => {
+    // Six blobs into four clusters: several of the ten seedings end in the same partition, numbered differently. The
+    // first of them must win every time, not whichever one rounding favours (it did when the sums of the centres
+    // depended on the path of the run).
+    const g = new Rng(3);
+    const n = 300;
+    const d = 3;
+    const mid = Array.from({ length: 6 * d }, () => g.next() * 6);
+    const data = new Float64Array(n * d);
+    for (let i = 0; i < n; i++) {
+      const c = Math.floor(g.next() * 6);
+      for (let j = 0; j < d; j++) data[i * d + j] = Math.round((mid[c * d + j]! + g.normal(0, 1.2)) * 1000) / 1000;
+    }
+    const ref = await kmeans({ data, n, d }, 4, { seed: 3 });
+    for (let t = 0; t < 8; t++) {
+      const rng = new Rng(50 + t);
+      const moved = data.map((v) => v * (1 + 1e-12 * (rng.next() - 0.5)));
+      expect(Array.from((await kmeans({ data: moved, n, d }, 4, { seed: 3 })).labels)).toEqual(Array.from(ref.labels));
+    }
+  });
+
   it('gives the same result for the same seed', async () => {
     const a = await kmeans(blobs, 5, { seed: 11, nInit: 3 });
     const b = await kmeans(blobs, 5, { seed: 11, nInit: 3 });
@@ -99,5 +133,126 @@ describe('adjusted Rand index and scaling', () => {
     expect(Array.from(r.scale)).toEqual([1.5, 15]);
     const c: Matrix = { data: Float64Array.from([5, 5, 5]), n: 3, d: 1 };
     expect(Array.from(scaleColumns(c, 'zscore').matrix.data)).toEqual([0, 0, 0]);
+  });
+});
+
+/**
+ * The fast paths against a plain implementation written here from the definitions (every distance computed, one
+ * cumulative sum, a full assignment each iteration): the triangle-inequality skips of the seeding, the fused passes,
+ * Hamerly's bounds and the per-block sums must change nothing but the time.
+ */
+function sq(m: Matrix, i: number, c: Float64Array, ci: number): number {
+  let s = 0;
+  for (let j = 0; j < m.d; j++) s += (m.data[i * m.d + j]! - c[ci * m.d + j]!) ** 2;
+  return s;
+}
+
+/** Greedy k-means++ as scikit-learn's _kmeans_plusplus, drawing from the same generator in the same order. */
+function plainPlusPlus(m: Matrix, k: number, rng: Rng): Float64Array {
+  const { n, d, data } = m;
+  const trials = 2 + Math.floor(Math.log(k));
+  const centers = new Float64Array(k * d);
+  const first = Math.min(n - 1, Math.floor(rng.next() * n));
+  centers.set(data.subarray(first * d, first * d + d));
+  let closest = Array.from({ length: n }, (_, i) => sq(m, i, centers, 0));
+  for (let c = 1; c < k; c++) {
+    const pot = closest.reduce((a, b) => a + b, 0);
+    const picks = Array.from({ length: trials }, () => {
+      const target = rng.next() * pot;
+      let acc = 0;
+      for (let i = 0; i < n; i++) if ((acc += closest[i]!) > target) return i;
+      return n - 1;
+    });
+    let best: number[] = [];
+    let bestPot = Number.POSITIVE_INFINITY;
+    let bestRow = 0;
+    for (const row of picks) {
+      const cand = data.slice(row * d, row * d + d);
+      const next = closest.map((w, i) => Math.min(w, sq(m, i, cand, 0)));
+      const p = next.reduce((a, b) => a + b, 0);
+      if (p < bestPot) [best, bestPot, bestRow] = [next, p, row];
+    }
+    centers.set(data.subarray(bestRow * d, bestRow * d + d), c * d);
+    closest = best;
+  }
+  return centers;
+}
+
+/** Lloyd's algorithm, every row against every centre, with scikit-learn's stopping rules. */
+function plainLloyd(m: Matrix, start: Float64Array, k: number, tol: number): { labels: number[]; centers: Float64Array; inertia: number; iterations: number } {
+  const { n, d } = m;
+  const nearest = (c: Float64Array) => Array.from({ length: n }, (_, i) => Array.from({ length: k }, (_, j) => sq(m, i, c, j)).reduce((b, v, j, all) => (v < all[b]! ? j : b), 0));
+  let centers = start.slice();
+  let labels = nearest(centers);
+  let iterations = 0;
+  for (let iter = 0; iter < 300; iter++) {
+    iterations++;
+    const next = new Float64Array(k * d);
+    const counts = new Array<number>(k).fill(0);
+    labels.forEach((l, i) => {
+      counts[l]!++;
+      for (let j = 0; j < d; j++) next[l * d + j] = next[l * d + j]! + m.data[i * d + j]!;
+    });
+    for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) next[c * d + j] = next[c * d + j]! / counts[c]!;
+    let shift = 0;
+    for (let i = 0; i < k * d; i++) shift += (next[i]! - centers[i]!) ** 2;
+    centers = next;
+    if (shift <= tol) break;
+    const again = nearest(centers);
+    const same = again.every((l, i) => l === labels[i]);
+    labels = again;
+    if (same) break;
+  }
+  labels = nearest(centers);
+  return { labels, centers, inertia: labels.reduce((a, l, i) => a + sq(m, i, centers, l), 0), iterations };
+}
+
+/** Overlapping blobs (several iterations, rows whose centre changes late), rows in many blocks. */
+function overlapping(n: number, d: number, k: number, seed: number): Matrix {
+  const rng = new Rng(seed);
+  const mid = Array.from({ length: k * d }, () => rng.next() * 8);
+  const data = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const c = Math.floor(rng.next() * k);
+    for (let j = 0; j < d; j++) data[i * d + j] = mid[c * d + j]! + rng.normal(0, 2);
+  }
+  return { data, n, d };
+}
+
+describe('k-means against a plain implementation of the same algorithm', () => {
+  it('seeds with the same centres as plain greedy k-means++ (exactly)', async () => {
+    for (const [m, k, seed] of [
+      [blobs, 4, 3],
+      [overlapping(5000, 4, 6, 1), 6, 2],
+      [overlapping(3000, 10, 8, 2), 8, 9],
+    ] as const) {
+      expect(Array.from(await kmeansPlusPlus(m, k, new Rng(seed)))).toEqual(Array.from(plainPlusPlus(m, k, new Rng(seed))));
+    }
+  });
+
+  it('ends Lloyd with the same labels, centres (1e-12 relative), inertia (1e-12) and iterations as the plain loop', async () => {
+    for (const [m, k, seed] of [
+      [overlapping(5000, 4, 6, 1), 6, 2],
+      [overlapping(3000, 10, 8, 2), 8, 9],
+    ] as const) {
+      const r = await kmeans(m, k, { seed, nInit: 1 });
+      const variance = (() => {
+        let total = 0;
+        for (let j = 0; j < m.d; j++) {
+          let mean = 0;
+          for (let i = 0; i < m.n; i++) mean += m.data[i * m.d + j]! / m.n;
+          let v = 0;
+          for (let i = 0; i < m.n; i++) v += (m.data[i * m.d + j]! - mean) ** 2;
+          total += v / m.n;
+        }
+        return total / m.d;
+      })();
+      const plain = plainLloyd(m, plainPlusPlus(m, k, new Rng(seed)), k, 1e-4 * variance);
+      expect(plain.iterations).toBeGreaterThan(3);
+      expect(Array.from(r.labels)).toEqual(plain.labels);
+      expect(r.iterations).toBe(plain.iterations);
+      r.centers.forEach((v, i) => expect(Math.abs(v - plain.centers[i]!)).toBeLessThan(1e-12 * Math.max(1, Math.abs(v))));
+      expect(Math.abs(r.inertia - plain.inertia) / plain.inertia).toBeLessThan(1e-12);
+    }
   });
 });

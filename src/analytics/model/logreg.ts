@@ -1,4 +1,3 @@
-import { classWeights } from './imbalance.js';
 import type { BinaryClassifier, Contributions, Dataset } from './types.js';
 
 /**
@@ -9,7 +8,9 @@ import type { BinaryClassifier, Contributions, Dataset } from './types.js';
  * which is scikit-learn's `LogisticRegression(penalty='l2', C=C, fit_intercept=True)` objective, with sample weights
  * (class weights multiply into them). The solver is Newton's method with a Cholesky solve of the (d + 1) x (d + 1)
  * Hessian and a backtracking line search: propensity features number in the tens, so one Hessian pass per iteration
- * is cheap and the quadratic convergence gives scikit-learn's optimum to many digits in a handful of iterations.
+ * is affordable and the quadratic convergence gives scikit-learn's optimum to many digits in a handful of iterations.
+ * The Hessian pass (O(n d^2)) is most of the cost: on many rows, the first iterations take the Hessian of a sample
+ * of the rows (see `newton`). The solver reads the rows as given (no standardised copy of the matrix).
  *
  * Convergence is checked as scikit-learn's newton-cholesky solver does, on the objective divided by the total weight
  * (so `tol` does not depend on the number of rows): max |gradient| <= tol. A fit that reaches maxIter first says so
@@ -167,61 +168,53 @@ export function fitLogReg(data: Dataset, opts: LogRegOptions = {}): LogisticRegr
   checkShape(x, n, d);
   if (data.features.length !== d) throw new RangeError(`${data.features.length} feature names for ${d} columns`);
   if (y.length !== n) throw new RangeError(`y has ${y.length} entries for ${n} rows`);
-
-  const w = rowWeights(data, opts.classWeight ?? null);
-  let wSum = 0;
-  let wPos = 0;
-  for (let i = 0; i < n; i++) {
-    const yi = y[i] as number;
-    if (yi !== 0 && yi !== 1) throw new RangeError(`y must be 0 or 1 (row ${i} has ${yi})`);
-    wSum += w[i] as number;
-    if (yi === 1) wPos += w[i] as number;
+  const sw = data.weights ?? null;
+  if (sw) {
+    if (sw.length !== n) throw new RangeError(`weights has ${sw.length} entries for ${n} rows`);
+    const bad = sw.findIndex((v) => !(v >= 0 && v < Number.POSITIVE_INFINITY));
+    if (bad >= 0) throw new RangeError(`weight of row ${bad} must be finite and >= 0 (got ${sw[bad]})`);
   }
+  // Row i weighs sw_i * cw[y_i]: class weights as a two-entry table, not a copy per row.
+  const totals = new Float64Array(3);
+  const badY = targetTotals(y, sw, totals);
+  if (badY >= 0) throw new RangeError(`y must be 0 or 1 (row ${badY} has ${y[badY]})`);
+  const nPos = totals[2] as number;
+  // classWeights(y, 'balanced'): n / (2 count(class)), both classes being present (checked below).
+  const cw = opts.classWeight === 'balanced' && nPos > 0 && nPos < n ? Float64Array.of(n / (2 * (n - nPos)), n / (2 * nPos)) : Float64Array.of(1, 1);
+  const wPos = (cw[1] as number) * (totals[1] as number);
+  const wSum = (cw[0] as number) * (totals[0] as number) + wPos;
   if (!(wPos > 0 && wPos < wSum)) throw new RangeError('the target needs both classes (with positive weight) to fit a classifier');
 
-  // Centre always (the intercept is unpenalised, so centring changes nothing but the conditioning); scale on request.
-  // The working copy is column-major: every pass of the solver is then a set of contiguous dot products.
+  // The solver works on x as given, centring (and scaling) each value as it reads it: no standardised copy of the
+  // matrix. Centring always (the intercept is unpenalised, so it changes nothing but the conditioning); scaling on
+  // request.
+  const prior = wPos / wSum;
   const mean = new Float64Array(d);
   const sd = new Float64Array(d);
-  const xs = new Float64Array(n * d);
-  // Transposed by blocks of rows that stay in cache (whole-column strided reads would sweep the matrix d times).
-  for (let i0 = 0; i0 < n; i0 += 256) {
-    const i1 = Math.min(n, i0 + 256);
-    for (let j = 0; j < d; j++) {
-      let m = 0;
-      for (let i = i0; i < i1; i++) {
-        const v = x[i * d + j] as number;
-        if (!Number.isFinite(v)) refuseRow(x, firstNonFinite(x, d, i0, i1), d, data.features);
-        xs[j * n + i] = v;
-        m += v;
-      }
-      mean[j] = (mean[j] as number) + m;
-    }
-  }
+  // The first pass also gives the gradient at the start (beta = 0, intercept the prior's log-odds), where every row's
+  // residual w_i (p_i - y_i) is (sw_i) x cw[y_i] (prior - y_i): the solver's first iteration needs no pass of its own.
+  const g0 = new Float64Array(d + 1);
+  const rq = Float64Array.of((cw[0] as number) * prior, (cw[1] as number) * (prior - 1));
+  startSums(x, n, d, y, sw, rq, new Float64Array(BLOCK), new Float64Array(BLOCK).fill(1), mean, g0);
   for (let j = 0; j < d; j++) {
-    const col = xs.subarray(j * n, (j + 1) * n);
-    const m = (mean[j] as number) / n;
-    let ss = 0;
-    for (let i = 0; i < n; i++) {
-      const c = (col[i] as number) - m;
-      col[i] = c;
-      ss += c * c;
-    }
+    if (!Number.isFinite(mean[j] as number)) refuseRow(x, firstNonFinite(x, d, 0, n), d, data.features);
+    mean[j] = (mean[j] as number) / n;
+  }
+  centredSquares(x, n, d, mean, sd);
+  const invScale = new Float64Array(d);
+  for (let j = 0; j < d; j++) {
     // A constant column is left centred, not divided by zero (as StandardScaler does).
-    const sdj = Math.sqrt(ss / n);
-    const s = sdj > 0 ? sdj : 1;
-    mean[j] = m;
-    sd[j] = s;
-    if (standardize) for (let i = 0; i < n; i++) col[i] = (col[i] as number) / s;
+    const s = Math.sqrt((sd[j] as number) / n);
+    sd[j] = s > 0 ? s : 1;
+    invScale[j] = standardize ? 1 / (sd[j] as number) : 1;
   }
 
-  const prior = wPos / wSum;
-  const fit = newton(xs, n, d, y, w, wSum, 1 / C, Math.log(prior / (1 - prior)), tol, maxIter);
+  const fit = newton({ x, n, d, mean, invScale, y, sw, cw, wSum, lambda: 1 / C }, prior, g0, tol, maxIter);
   // Fold the centring (and scaling) back into original units.
   const coef = new Float64Array(d);
   let intercept = fit.beta[d] as number;
   for (let j = 0; j < d; j++) {
-    coef[j] = (fit.beta[j] as number) / (standardize ? (sd[j] as number) : 1);
+    coef[j] = (fit.beta[j] as number) * (invScale[j] as number);
     intercept -= (coef[j] as number) * (mean[j] as number);
   }
   return new LogisticRegressionModel([...data.features], coef, intercept, mean, sd, C, standardize, fit.converged, fit.iterations, fit.maxGradient);
@@ -257,209 +250,162 @@ export function logRegFromJSON(json: unknown): LogisticRegressionModel {
   return new LogisticRegressionModel(names, vector('coef'), finite('intercept'), vector('mean'), vector('scale'), C, o.standardize, o.converged, finite('iterations'));
 }
 
-interface NewtonResult {
-  beta: Float64Array;
-  converged: boolean;
-  iterations: number;
-  maxGradient: number;
+/**
+ * One fit's objective, f(beta) = (1/wSum) [sum_i w_i logloss_i + lambda/2 ||beta_{0..d-1}||^2], on the standardised
+ * design (x_ij - mean_j) * invScale_j, read from the row-major x. Row i weighs (sw ? sw_i : 1) * cw[y_i].
+ */
+interface Problem {
+  x: Float64Array;
+  n: number;
+  d: number;
+  mean: Float64Array;
+  invScale: Float64Array;
+  y: Uint8Array;
+  sw: Float64Array | null;
+  cw: Float64Array;
+  wSum: number;
+  lambda: number;
 }
 
+/** Rows of the sample whose Hessian stands in for the full one far from the optimum (used from 4 x as many rows). */
+const SAMPLE_ROWS = 10_000;
+/** The sampled Hessian serves while max |gradient| > SAMPLE_UNTIL x tol: the last steps take the exact one. */
+const SAMPLE_UNTIL = 100;
+/** Rows per block of a pass: a block of rows stays in cache while its columns are summed. */
+const BLOCK = 128;
+
 /**
- * Newton's method on f(beta) = (1/W) [sum_i w_i (softplus(z_i) - y_i z_i) + lambda/2 ||beta_{0..d-1}||^2], z = X beta
- * + intercept, X column-major (n rows, d columns). Each iteration computes the gradient (d dot products), checks
- * convergence, and only then builds the Hessian (one blocked pass, O(n d^2 / 2)). The line search needs X.delta once
- * and then O(n) per trial step.
+ * Newton's method from beta = 0 and the log-odds of the prior as intercept (g0: the gradient there, unscaled as
+ * evaluate() leaves it), with an Armijo line search. An iteration solves with the Hessian (one O(n d^2 / 2) pass) and
+ * tries steps: each trial is one O(n d) pass giving the objective and the gradient there, so an accepted step leaves
+ * the gradient of the next iteration ready, and convergence is checked on it before any Hessian is built. No n-sized
+ * buffer: the log-odds are recomputed from the rows.
+ *
+ * The Hessian pass is most of the cost. On many rows, the iterations far from the optimum (max |gradient| above
+ * SAMPLE_UNTIL x tol) take the Hessian of a fixed systematic sample of about SAMPLE_ROWS rows, scaled to the total
+ * weight: an estimate within a few percent, so each step is nearly Newton's at an eighth or less of the cost, while
+ * the exact gradient keeps every step a descent towards the exact optimum. The last steps use the exact Hessian, so
+ * the fit ends with Newton's quadratic convergence, well below tol. Should a sampled step need backtracking or cut
+ * the gradient less than twofold, the exact Hessian takes over for good.
  */
-function newton(xs: Float64Array, n: number, d: number, y: Uint8Array, w: Float64Array, wSum: number, lambda: number, b0: number, tol: number, maxIter: number): NewtonResult {
+function newton(p: Problem, prior: number, g0: Float64Array, tol: number, maxIter: number): { beta: Float64Array; converged: boolean; iterations: number; maxGradient: number } {
+  const { x, n, d, mean, invScale, y, sw, cw, lambda } = p;
   const D = d + 1;
-  const cols: Float64Array[] = [];
-  for (let j = 0; j < d; j++) cols.push(xs.subarray(j * n, (j + 1) * n));
+  const inv = 1 / p.wSum;
+  const b0 = Math.log(prior / (1 - prior));
   const beta = new Float64Array(D);
   beta[d] = b0;
-  const z = new Float64Array(n);
-  const zDir = new Float64Array(n);
-  const zTry = new Float64Array(n);
-  const r = new Float64Array(n);
-  const h = new Float64Array(n);
-  const hx = new Float64Array(HESSIAN_BLOCK);
+  const betaTry = new Float64Array(D);
+  const c = new Float64Array(d);
+  let g = Float64Array.from(g0);
+  let gTry = new Float64Array(D);
   const grad = new Float64Array(D);
   const hess = new Float64Array(D * D);
-  const inv = 1 / wSum;
-  computeZ(cols, n, beta, z);
-  let f = objective(z, y, w, beta, d, lambda, inv);
+  const chol = new Float64Array(D * D);
+  const delta = new Float64Array(D);
+  const hk = new Float64Array(BLOCK);
+  const rk = new Float64Array(BLOCK);
+  // The sample: rows 0, stride, 2 stride, ...; its Hessian is scaled by the total weight over the sample's.
+  const stride = Math.floor(n / SAMPLE_ROWS);
+  const sampleRows = Math.ceil(n / stride);
+  const sampleWeight = stride >= 4 ? weightSum(y, sw, cw, stride) : 0;
+  let useSample = sampleWeight > 0;
+  // The objective at the start: softplus(b0) - y_i b0 on every row, no penalty.
+  let f = Math.max(b0, 0) + Math.log1p(Math.exp(-Math.abs(b0))) - prior * b0;
   let iterations = 0;
+  let sampled = false;
+  let lastFullStep = false;
+  let lastMaxGradient = Number.POSITIVE_INFINITY;
   for (;;) {
-    // Residuals r = w (p - y) and curvatures h = w p (1 - p).
-    let rSum = 0;
-    let hSum = 0;
-    for (let i = 0; i < n; i++) {
-      const p = sigmoid(z[i] as number);
-      const wi = w[i] as number;
-      const ri = wi * (p - (y[i] as number));
-      const hi = wi * p * (1 - p);
-      r[i] = ri;
-      h[i] = hi;
-      rSum += ri;
-      hSum += hi;
-    }
     let maxGradient = 0;
     for (let a = 0; a < D; a++) {
-      const g = a < d ? (dot(cols[a] as Float64Array, r, n) + lambda * (beta[a] as number)) * inv : rSum * inv;
-      grad[a] = g;
-      maxGradient = Math.max(maxGradient, Math.abs(g));
+      // g holds sum_i r_i x_ij: centred here, (g_j - mean_j sum_i r_i), then scaled.
+      const ga = a < d ? (((g[a] as number) - (mean[a] as number) * (g[d] as number)) * (invScale[a] as number) + lambda * (beta[a] as number)) * inv : (g[d] as number) * inv;
+      grad[a] = ga;
+      maxGradient = Math.max(maxGradient, Math.abs(ga));
     }
     if (maxGradient <= tol) return { beta, converged: true, iterations, maxGradient };
     if (iterations >= maxIter) return { beta, converged: false, iterations, maxGradient };
     iterations++;
+    if (sampled && !(lastFullStep && maxGradient <= 0.5 * lastMaxGradient)) useSample = false;
+    lastMaxGradient = maxGradient;
 
+    sampled = useSample && maxGradient > SAMPLE_UNTIL * tol;
     hess.fill(0);
-    accumulateHessian(cols, h, n, d, hx, hess);
-    for (let a = 0; a < d; a++) hess[a * D + a] = (hess[a * D + a] as number) + lambda;
-    hess[d * D + d] = hSum;
+    const c0 = fold(beta, mean, invScale, c);
+    hessianPass(x, d, mean, y, sw, cw, c, c0, sampled ? stride : 1, sampled ? sampleRows : n, hk, rk, hess);
+    const s = sampled ? p.wSum / sampleWeight : 1;
     for (let a = 0; a < D; a++) {
       for (let b = a; b < D; b++) {
-        const v = (hess[a * D + b] as number) * inv;
-        hess[a * D + b] = v;
-        hess[b * D + a] = v;
+        // Centre the other side (see hessianPass), scale, add the penalty, normalise; mirror into the lower half.
+        let v = hess[a * D + b] as number;
+        if (b < d) v = (v - (mean[b] as number) * (hess[a * D + d] as number)) * (invScale[a] as number) * (invScale[b] as number) + (a === b ? lambda / s : 0);
+        else if (a < d) v *= invScale[a] as number;
+        hess[a * D + b] = v * s * inv;
+        hess[b * D + a] = v * s * inv;
       }
     }
-
-    const delta = solveSpd(hess, grad, D);
-    computeZ(cols, n, delta, zDir);
+    factorSpd(hess, D, chol);
+    solveCholesky(chol, grad, D, delta);
     // Armijo backtracking: the full Newton step is taken near the optimum (quadratic convergence); far from it, or
     // on (nearly) separable data without penalty, the step is halved until the objective decreases enough.
     let slope = 0;
     for (let a = 0; a < D; a++) slope += (grad[a] as number) * (delta[a] as number);
     let t = 1;
     let accepted = false;
-    const betaTry = new Float64Array(D);
     for (let k = 0; k < 50; k++) {
-      for (let i = 0; i < n; i++) zTry[i] = (z[i] as number) - t * (zDir[i] as number);
       for (let a = 0; a < D; a++) betaTry[a] = (beta[a] as number) - t * (delta[a] as number);
-      const fTry = objective(zTry, y, w, betaTry, d, lambda, inv);
+      gTry.fill(0);
+      const penalty = 0.5 * lambda * betaTry.subarray(0, d).reduce((sq, v) => sq + v * v, 0);
+      const fTry = (evaluate(x, n, d, y, sw, cw, c, fold(betaTry, mean, invScale, c), rk, gTry) + penalty) * inv;
       if (fTry <= f - 1e-4 * t * slope) {
-        beta.set(betaTry);
-        z.set(zTry);
-        f = fTry;
         accepted = true;
+        f = fTry;
         break;
       }
       t /= 2;
     }
-    // No decrease at all along the Newton direction: the objective is flat to machine precision. The gradient check
-    // above decides whether that counts as converged; another iteration would only repeat this one.
-    if (!accepted) return { beta, converged: false, iterations, maxGradient };
-  }
-}
-
-/** Rows per block of the Hessian pass: a block of every column stays in cache while all pairs are summed over it. */
-const HESSIAN_BLOCK = 512;
-
-/**
- * Adds X^T diag(h) [X 1] into the upper triangle of hess ((d + 1) x (d + 1), row-major), block of rows by block of
- * rows, and four columns b at a time so that each h_i x_ia loaded serves four products.
- */
-function accumulateHessian(cols: Float64Array[], h: Float64Array, n: number, d: number, hx: Float64Array, hess: Float64Array): void {
-  const D = d + 1;
-  for (let i0 = 0; i0 < n; i0 += HESSIAN_BLOCK) {
-    const len = Math.min(HESSIAN_BLOCK, n - i0);
-    for (let a = 0; a < d; a++) {
-      const ca = cols[a] as Float64Array;
-      let sa = 0;
-      for (let i = 0; i < len; i++) {
-        const v = (h[i0 + i] as number) * (ca[i0 + i] as number);
-        hx[i] = v;
-        sa += v;
-      }
-      hess[a * D + d] = (hess[a * D + d] as number) + sa;
-      let b = a;
-      for (; b + 3 < d; b += 4) {
-        const c0 = cols[b] as Float64Array;
-        const c1 = cols[b + 1] as Float64Array;
-        const c2 = cols[b + 2] as Float64Array;
-        const c3 = cols[b + 3] as Float64Array;
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        for (let i = 0; i < len; i++) {
-          const v = hx[i] as number;
-          const k = i0 + i;
-          s0 += v * (c0[k] as number);
-          s1 += v * (c1[k] as number);
-          s2 += v * (c2[k] as number);
-          s3 += v * (c3[k] as number);
-        }
-        const base = a * D + b;
-        hess[base] = (hess[base] as number) + s0;
-        hess[base + 1] = (hess[base + 1] as number) + s1;
-        hess[base + 2] = (hess[base + 2] as number) + s2;
-        hess[base + 3] = (hess[base + 3] as number) + s3;
-      }
-      for (; b < d; b++) {
-        const cb = cols[b] as Float64Array;
-        let s0 = 0;
-        for (let i = 0; i < len; i++) s0 += (hx[i] as number) * (cb[i0 + i] as number);
-        hess[a * D + b] = (hess[a * D + b] as number) + s0;
-      }
+    lastFullStep = accepted && t === 1;
+    if (accepted) {
+      beta.set(betaTry);
+      [g, gTry] = [gTry, g];
+    } else if (!sampled) {
+      // No decrease at all along the Newton direction: the objective is flat to machine precision. The gradient
+      // check above decides whether that counts as converged; another iteration would only repeat this one.
+      return { beta, converged: false, iterations, maxGradient };
     }
   }
 }
 
-/** x . y over n entries, four accumulators so that the additions pipeline. */
-function dot(x: Float64Array, y: Float64Array, n: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    s0 += (x[i] as number) * (y[i] as number);
-    s1 += (x[i + 1] as number) * (y[i + 1] as number);
-    s2 += (x[i + 2] as number) * (y[i + 2] as number);
-    s3 += (x[i + 3] as number) * (y[i + 3] as number);
+/**
+ * The coefficients of beta (standardised units) on the rows as given: c_j = beta_j invScale_j, and the returned
+ * intercept beta_d - sum_j mean_j c_j, so that z_i = intercept + x_i . c.
+ */
+function fold(beta: Float64Array, mean: Float64Array, invScale: Float64Array, c: Float64Array): number {
+  let c0 = beta[c.length] as number;
+  for (let j = 0; j < c.length; j++) {
+    c[j] = (beta[j] as number) * (invScale[j] as number);
+    c0 -= (mean[j] as number) * (c[j] as number);
   }
-  for (; i < n; i++) s0 += (x[i] as number) * (y[i] as number);
-  return s0 + s1 + (s2 + s3);
-}
-
-function computeZ(cols: Float64Array[], n: number, beta: Float64Array, out: Float64Array): void {
-  const d = cols.length;
-  out.fill(beta[d] as number);
-  for (let j = 0; j < d; j++) {
-    const c = cols[j] as Float64Array;
-    const bj = beta[j] as number;
-    for (let i = 0; i < n; i++) out[i] = (out[i] as number) + bj * (c[i] as number);
-  }
-}
-
-function objective(z: Float64Array, y: Uint8Array, w: Float64Array, beta: Float64Array, d: number, lambda: number, inv: number): number {
-  let s = 0;
-  for (let i = 0; i < z.length; i++) {
-    const zi = z[i] as number;
-    // softplus(z) - y z, without overflow for large |z|.
-    const sp = zi > 0 ? zi + Math.log1p(Math.exp(-zi)) : Math.log1p(Math.exp(zi));
-    s += (w[i] as number) * (sp - (y[i] as number) * zi);
-  }
-  let pen = 0;
-  for (let j = 0; j < d; j++) pen += (beta[j] as number) ** 2;
-  return (s + 0.5 * lambda * pen) * inv;
+  return c0;
 }
 
 /**
- * Solves H x = g for a symmetric positive (semi-)definite H by Cholesky. Without penalty, a constant or duplicated
+ * Factors a symmetric positive (semi-)definite H = L L^T into L (Cholesky). Without penalty, a constant or duplicated
  * column makes H singular: a tiny ridge, grown tenfold until the factorisation succeeds, picks the minimum-norm-like
  * step instead of failing.
  */
-function solveSpd(h: Float64Array, g: Float64Array, D: number): Float64Array {
+function factorSpd(h: Float64Array, D: number, L: Float64Array): void {
   let maxDiag = 0;
   for (let a = 0; a < D; a++) maxDiag = Math.max(maxDiag, h[a * D + a] as number);
-  const L = new Float64Array(D * D);
   for (let jitter = 0; ; jitter = jitter === 0 ? 1e-12 * maxDiag : jitter * 10) {
-    if (cholesky(h, D, jitter, L)) break;
+    if (cholesky(h, D, jitter, L)) return;
     if (jitter > maxDiag) throw new RangeError('logistic regression: the Hessian is not positive definite (features with NaN or infinite values?)');
   }
-  const out = new Float64Array(D);
+}
+
+/** Solves L L^T x = g into out. */
+function solveCholesky(L: Float64Array, g: Float64Array, D: number, out: Float64Array): void {
   for (let a = 0; a < D; a++) {
     let s = g[a] as number;
     for (let k = 0; k < a; k++) s -= (L[a * D + k] as number) * (out[k] as number);
@@ -470,7 +416,6 @@ function solveSpd(h: Float64Array, g: Float64Array, D: number): Float64Array {
     for (let k = a + 1; k < D; k++) s -= (L[k * D + a] as number) * (out[k] as number);
     out[a] = s / (L[a * D + a] as number);
   }
-  return out;
 }
 
 function cholesky(h: Float64Array, D: number, jitter: number, L: Float64Array): boolean {
@@ -488,17 +433,6 @@ function cholesky(h: Float64Array, D: number, jitter: number, L: Float64Array): 
     }
   }
   return true;
-}
-
-function rowWeights(data: Dataset, classWeight: 'balanced' | null): Float64Array {
-  const w = data.weights ? Float64Array.from(data.weights) : new Float64Array(data.n).fill(1);
-  if (w.length !== data.n) throw new RangeError(`weights has ${w.length} entries for ${data.n} rows`);
-  for (let i = 0; i < data.n; i++) if (!((w[i] as number) >= 0 && Number.isFinite(w[i] as number))) throw new RangeError(`weight of row ${i} must be finite and >= 0 (got ${w[i]})`);
-  if (classWeight === 'balanced') {
-    const cw = classWeights(data.y, 'balanced');
-    for (let i = 0; i < data.n; i++) w[i] = (w[i] as number) * (cw[i] as number);
-  }
-  return w;
 }
 
 function sigmoid(z: number): number {
@@ -523,4 +457,182 @@ function refuseRow(x: Float64Array, i: number, d: number, features: string[]): n
     }
   }
   throw new RangeError(`row ${i} gives a non-finite log-odds`);
+}
+
+/*
+ * The passes over the rows, each a small function that is little more than its loops. V8 compiles a hot loop by
+ * on-stack replacement of the function that holds it, with the type feedback gathered so far; code that had none
+ * (code after the loop, not run yet; code before it, run before the function had a feedback vector) sends the
+ * compiled function back to the interpreter when it is reached, and the next call starts slow again. So each kernel
+ * does everything inside its loops: no arithmetic or property access before them, results stored as they build up.
+ */
+
+/**
+ * Adds into totals[0] and totals[1] the sample weights (1 without) of the negatives and of the positives, into
+ * totals[2] the number of positives. Returns the first row whose y is not 0/1, or -1.
+ */
+function targetTotals(y: Uint8Array, sw: Float64Array | null, totals: Float64Array): number {
+  for (let i = 0; i < y.length; i++) {
+    const yi = y[i] as number;
+    if (yi > 1) return i;
+    totals[yi] = (totals[yi] as number) + (sw === null ? 1 : (sw[i] as number));
+    totals[2] = (totals[2] as number) + yi;
+  }
+  return -1;
+}
+
+/** The weight of the rows 0, stride, 2 stride, ... */
+function weightSum(y: Uint8Array, sw: Float64Array | null, cw: Float64Array, stride: number): number {
+  let s = 0;
+  for (let i = 0; i < y.length; i += stride) s += (sw === null ? 1 : (sw[i] as number)) * (cw[y[i] as number] as number);
+  return s;
+}
+
+/**
+ * Adds into sum each column's sum (a NaN or infinity anywhere in a column makes it non-finite), and into g the sums
+ * g_j = sum_i r_i x_ij and g_d = sum_i r_i for residuals that depend on the class only: r_i = (sw_i) x rq[y_i].
+ */
+function startSums(x: Float64Array, n: number, d: number, y: Uint8Array, sw: Float64Array | null, rq: Float64Array, rb: Float64Array, ones: Float64Array, sum: Float64Array, g: Float64Array): void {
+  for (let i0 = 0; i0 < n; i0 += BLOCK) {
+    const len = Math.min(BLOCK, n - i0);
+    let rSum = 0;
+    for (let k = 0; k < len; k++) {
+      const r = (sw === null ? 1 : (sw[i0 + k] as number)) * (rq[y[i0 + k] as number] as number);
+      rb[k] = r;
+      rSum += r;
+    }
+    addWeightedRows(x, i0 * d, d, d, len, rb, g, 0);
+    addWeightedRows(x, i0 * d, d, d, len, ones, sum, 0);
+    g[d] = (g[d] as number) + rSum;
+  }
+}
+
+/** Adds each column's sum of squared deviations from its mean into out. */
+function centredSquares(x: Float64Array, n: number, d: number, mean: Float64Array, out: Float64Array): void {
+  for (let i0 = 0; i0 < n; i0 += BLOCK) {
+    const len = Math.min(BLOCK, n - i0);
+    for (let j = 0; j < d; j++) {
+      const m = mean[j] as number;
+      let s = 0;
+      for (let k = 0, at = i0 * d + j; k < len; k++, at += d) {
+        const c = (x[at] as number) - m;
+        s += c * c;
+      }
+      out[j] = (out[j] as number) + s;
+    }
+  }
+}
+
+/**
+ * Adds sum_k r_k m[at + k stride + j] into g[gAt + j] for j = 0 .. width - 1: weighted column sums over len rows of
+ * a row-major block (in cache), four columns at a time so that each r_k loaded serves four products.
+ */
+function addWeightedRows(m: Float64Array, at: number, stride: number, width: number, len: number, r: Float64Array, g: Float64Array, gAt: number): void {
+  let j = 0;
+  for (; j + 3 < width; j += 4) {
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let k = 0, q = at + j; k < len; k++, q += stride) {
+      const rk = r[k] as number;
+      s0 += rk * (m[q] as number);
+      s1 += rk * (m[q + 1] as number);
+      s2 += rk * (m[q + 2] as number);
+      s3 += rk * (m[q + 3] as number);
+    }
+    g[gAt + j] = (g[gAt + j] as number) + s0;
+    g[gAt + j + 1] = (g[gAt + j + 1] as number) + s1;
+    g[gAt + j + 2] = (g[gAt + j + 2] as number) + s2;
+    g[gAt + j + 3] = (g[gAt + j + 3] as number) + s3;
+  }
+  for (; j < width; j++) {
+    let s = 0;
+    for (let k = 0, q = at + j; k < len; k++, q += stride) s += (r[k] as number) * (m[q] as number);
+    g[gAt + j] = (g[gAt + j] as number) + s;
+  }
+}
+
+/** x_i . c over the d columns of the row starting at x[row], four partial sums so that the additions pipeline. */
+function rowDot(x: Float64Array, row: number, c: Float64Array, d: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  for (; j + 3 < d; j += 4) {
+    s0 += (x[row + j] as number) * (c[j] as number);
+    s1 += (x[row + j + 1] as number) * (c[j + 1] as number);
+    s2 += (x[row + j + 2] as number) * (c[j + 2] as number);
+    s3 += (x[row + j + 3] as number) * (c[j + 3] as number);
+  }
+  for (; j < d; j++) s0 += (x[row + j] as number) * (c[j] as number);
+  return s0 + s1 + (s2 + s3);
+}
+
+/**
+ * At z_i = c0 + x_i . c over the n rows: returns the weighted log-loss sum_i w_i (softplus(z_i) - y_i z_i) and adds
+ * into g the sums g_j = sum_i r_i x_ij and g_d = sum_i r_i, with r_i = w_i (p_i - y_i). One exp and one log1p per
+ * row, from e = exp(-|z|) so that nothing overflows. By blocks of BLOCK rows: the residuals of a block go to rb, then
+ * its rows, still in cache, are summed.
+ */
+function evaluate(x: Float64Array, n: number, d: number, y: Uint8Array, sw: Float64Array | null, cw: Float64Array, c: Float64Array, c0: number, rb: Float64Array, g: Float64Array): number {
+  let loss = 0;
+  for (let i0 = 0; i0 < n; i0 += BLOCK) {
+    const len = Math.min(BLOCK, n - i0);
+    let rSum = 0;
+    for (let k = 0; k < len; k++) {
+      const i = i0 + k;
+      const zi = c0 + rowDot(x, i * d, c, d);
+      const e = Math.exp(-Math.abs(zi));
+      const q = 1 / (1 + e);
+      const p = zi >= 0 ? q : e * q;
+      const yi = y[i] as number;
+      const wi = (sw === null ? 1 : (sw[i] as number)) * (cw[yi] as number);
+      loss += wi * ((zi > 0 ? zi : 0) + Math.log1p(e) - yi * zi);
+      const ri = wi * (p - yi);
+      rSum += ri;
+      rb[k] = ri;
+    }
+    addWeightedRows(x, i0 * d, d, d, len, rb, g, 0);
+    g[d] = (g[d] as number) + rSum;
+  }
+  return loss;
+}
+
+/**
+ * Adds over `count` rows 0, step, 2 step, ..., with h_i = w_i p_i (1 - p_i) at z_i = c0 + x_i . c, the sums that give
+ * the Hessian on the centred columns (scaling is left to the caller): into the upper triangle of hess (D x D,
+ * D = d + 1), M_ab = sum_i h_i (x_ia - mean_a) x_ib for a <= b < d, S_a = sum_i h_i (x_ia - mean_a) in column d, and
+ * sum_i h_i at (d, d). The centred entry is then M_ab - mean_b S_a: centring one side keeps the rounding error
+ * relative to the spread of the columns, not to their means. By blocks of BLOCK rows, in cache while each row a of
+ * the triangle is summed.
+ */
+function hessianPass(x: Float64Array, d: number, mean: Float64Array, y: Uint8Array, sw: Float64Array | null, cw: Float64Array, c: Float64Array, c0: number, step: number, count: number, hk: Float64Array, rk: Float64Array, hess: Float64Array): void {
+  for (let k0 = 0; k0 < count; k0 += BLOCK) {
+    const D = d + 1;
+    const len = Math.min(BLOCK, count - k0);
+    let hSum = 0;
+    for (let k = 0; k < len; k++) {
+      const i = (k0 + k) * step;
+      const zi = c0 + rowDot(x, i * d, c, d);
+      const e = Math.exp(-Math.abs(zi));
+      const q = 1 / (1 + e);
+      const h = (sw === null ? 1 : (sw[i] as number)) * (cw[y[i] as number] as number) * e * q * q;
+      hk[k] = h;
+      hSum += h;
+    }
+    for (let a = 0; a < d; a++) {
+      const m = mean[a] as number;
+      let rSum = 0;
+      for (let k = 0, q = k0 * step * d + a; k < len; k++, q += step * d) {
+        const r = (hk[k] as number) * ((x[q] as number) - m);
+        rk[k] = r;
+        rSum += r;
+      }
+      addWeightedRows(x, k0 * step * d + a, step * d, d - a, len, rk, hess, a * D + a);
+      hess[a * D + d] = (hess[a * D + d] as number) + rSum;
+    }
+    hess[d * D + d] = (hess[d * D + d] as number) + hSum;
+  }
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../kernel/index.js';
-import { binRows, fitBins, missingFeatures } from './bins.js';
+import { binRows, fitBins, missingFeatures, RadixSorter } from './bins.js';
 
 /**
  * Quantile binning against scikit-learn 1.2.1's `_BinMapper` (HistGradientBoosting's), fitted by
@@ -102,5 +102,40 @@ describe('binning rules', () => {
     expect(Array.from(m.nBinsNonMissing)).toEqual([1, 1]);
     expect(Array.from(binRows(m, x, 3))).toEqual([255, 0, 255, 0, 255, 0]);
     expect(() => fitBins(x, 3, 2, { maxBins: 256 })).toThrow(RangeError);
+  });
+});
+
+describe('RadixSorter', () => {
+  it('sorts exactly as TypedArray sort: duplicates, -0 before +0, infinities, subnormals, NaN (either sign) last', () => {
+    const rng = new Rng(5);
+    const n = 20_000;
+    const values = new Float64Array(n);
+    const specials = [0, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, 5e-324, -5e-324, Number.MAX_VALUE, -Number.MAX_VALUE];
+    for (let i = 0; i < n; i++) {
+      const u = rng.next();
+      values[i] = u < 0.05 ? (specials[rng.int(0, specials.length - 1)] as number) : u < 0.3 ? rng.int(-20, 20) : rng.normal(0, 1e3);
+    }
+    // A NaN with its sign bit set, which a plain bit-pattern order would put first.
+    new DataView(values.buffer).setUint32(8 * 7 + 4, 0xfff80000, true);
+    new DataView(values.buffer).setUint32(8 * 7, 0, true);
+    expect(Number.isNaN(values[7] as number)).toBe(true);
+    const expected = Float64Array.from(values).sort();
+    const sorter = new RadixSorter(n);
+    const got = sorter.sort(Float64Array.from(values));
+    for (let i = 0; i < n; i++) if (!Object.is(got[i], expected[i]) && !(Number.isNaN(got[i] as number) && Number.isNaN(expected[i] as number))) throw new Error(`index ${i}: ${got[i]} vs ${expected[i]}`);
+    // The same sorter again, on a subarray at an offset, on equal values (every pass skipped), and on a short column.
+    const inner = Float64Array.from(values).subarray(1000, 9000);
+    expect(Array.from(sorter.sort(inner))).toEqual(Array.from(Float64Array.from(values.subarray(1000, 9000)).sort()));
+    expect(Array.from(sorter.sort(new Float64Array(6000).fill(2.5)))).toEqual(Array.from(new Float64Array(6000).fill(2.5)));
+    expect(Array.from(sorter.sort(Float64Array.of(3, -1, 2)))).toEqual([-1, 2, 3]);
+    expect(sorter.sort(new Float64Array(5000).fill(Number.NaN)).every((v) => Number.isNaN(v))).toBe(true);
+    // fitBins sorts its columns with it: a 6,000-row column with NaN gets the thresholds of the built-in sort's order.
+    const col = Float64Array.from({ length: 6000 }, (_, i) => (i % 13 === 0 ? Number.NaN : rng.normal()));
+    const sorted = Float64Array.from(col).sort().filter((v) => !Number.isNaN(v));
+    const t = fitBins(col, 6000, 1).thresholds[0] as Float64Array;
+    // The first threshold: numpy's midpoint percentile at 1/255 of the non-missing values.
+    const at = (sorted.length - 1) / 255;
+    const lo = Math.floor(0.5 * (Math.floor(at) + Math.ceil(at)));
+    expect(t[0]).toBe((sorted[lo + 1] as number) - ((sorted[lo + 1] as number) - (sorted[lo] as number)) * 0.5);
   });
 });

@@ -99,29 +99,139 @@ export function fitBins(x: Float64Array, n: number, d: number, opts: BinOptions 
   }
   const m = rows ? rows.length : n;
   // One pass over the rows into column-major order (strided reads of x, one column at a time, would sweep the whole
-  // matrix d times), NaN left out; then each column is sorted in place.
+  // matrix d times); then each column is sorted in place, NaN last: its values before the first NaN are the column
+  // without its missing values.
   const cols = new Float64Array(m * d);
-  const fill = new Int32Array(d);
-  for (let r = 0; r < m; r++) {
-    const at = (rows ? (rows[r] as number) : r) * d;
-    for (let f = 0; f < d; f++) {
-      const v = x[at + f] as number;
-      if (v === v) {
-        const k = fill[f] as number;
-        cols[f * m + k] = v;
-        fill[f] = k + 1;
-      }
-    }
-  }
+  transposeRows(x, d, rows, m, cols);
   const thresholds: Float64Array[] = [];
   const nBinsNonMissing = new Int32Array(d);
+  const sorter = new RadixSorter(m);
   for (let f = 0; f < d; f++) {
-    const s = cols.subarray(f * m, f * m + (fill[f] as number)).sort();
-    const t = columnThresholds(s, maxBins);
+    const s = sorter.sort(cols.subarray(f * m, (f + 1) * m));
+    let k = m;
+    while (k > 0 && Number.isNaN(s[k - 1] as number)) k--;
+    const t = columnThresholds(s.subarray(0, k), maxBins);
     thresholds.push(t);
     nBinsNonMissing[f] = t.length + 1;
   }
   return { d, thresholds, nBinsNonMissing, missingBin: maxBins };
+}
+
+/** Below this many values, the built-in sort (whose cost has no fixed part) is faster than RadixSorter. */
+const RADIX_MIN = 4096;
+/** Whether byte 0 of a uint32 is its lowest byte (a float64's low word then comes first). */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+/**
+ * Sorts float64 values ascending exactly as TypedArray.prototype.sort does (-0 before +0, NaN last), in linear time:
+ * a least-significant-digit radix sort on the 64 bits of each value, mapped to unsigned integers that order like
+ * the numbers (positives: sign bit set; negatives: all bits flipped), 16 bits per pass, a pass skipped when every
+ * value has the same digit. On the 80,000-value columns of the benchmark it takes less than half the time of the
+ * built-in sort, which was most of the cost of binning. The buffers serve every column of a fit.
+ */
+export class RadixSorter {
+  private lo: Uint32Array;
+  private hi: Uint32Array;
+  private lo2: Uint32Array;
+  private hi2: Uint32Array;
+  private readonly counts = new Int32Array(65536);
+
+  constructor(capacity: number) {
+    this.lo = new Uint32Array(capacity);
+    this.hi = new Uint32Array(capacity);
+    this.lo2 = new Uint32Array(capacity);
+    this.hi2 = new Uint32Array(capacity);
+  }
+
+  /** Sorts s in place and returns it. */
+  sort(s: Float64Array): Float64Array {
+    const n = s.length;
+    if (n < RADIX_MIN || !LITTLE_ENDIAN || n > this.lo.length) return s.sort();
+    const bits = new Uint32Array(s.buffer, s.byteOffset, 2 * n);
+    toKeys(bits, n, this.lo, this.hi);
+    for (let pass = 0; pass < 4; pass++) {
+      const src = pass < 2 ? this.lo : this.hi;
+      const shift = (pass & 1) * 16;
+      if (!countDigits(src, n, shift, this.counts)) continue;
+      scatter(this.lo, this.hi, n, src === this.lo, shift, this.counts, this.lo2, this.hi2);
+      [this.lo, this.lo2] = [this.lo2, this.lo];
+      [this.hi, this.hi2] = [this.hi2, this.hi];
+    }
+    fromKeys(this.lo, this.hi, n, bits);
+    return s;
+  }
+}
+
+/** The order-preserving keys of the n float64 values in bits (low word first); every NaN maps to the largest key. */
+function toKeys(bits: Uint32Array, n: number, lo: Uint32Array, hi: Uint32Array): void {
+  for (let i = 0; i < n; i++) {
+    const l = bits[2 * i] as number;
+    const h = bits[2 * i + 1] as number;
+    if ((h & 0x7ff00000) === 0x7ff00000 && ((h & 0xfffff) !== 0 || l !== 0)) {
+      lo[i] = 0xffffffff;
+      hi[i] = 0xffffffff;
+    } else if (h >>> 31 === 1) {
+      lo[i] = ~l;
+      hi[i] = ~h;
+    } else {
+      lo[i] = l;
+      hi[i] = h | 0x80000000;
+    }
+  }
+}
+
+/** The values back from their keys (the largest key gives back a NaN). */
+function fromKeys(lo: Uint32Array, hi: Uint32Array, n: number, bits: Uint32Array): void {
+  for (let i = 0; i < n; i++) {
+    const h = hi[i] as number;
+    if (h >>> 31 === 1) {
+      bits[2 * i] = lo[i] as number;
+      bits[2 * i + 1] = h & 0x7fffffff;
+    } else {
+      bits[2 * i] = ~(lo[i] as number);
+      bits[2 * i + 1] = ~h;
+    }
+  }
+}
+
+/**
+ * Counts the 16-bit digits (key >>> shift) & 0xffff into counts and turns them into starting offsets; returns false
+ * (nothing to do) when all n keys share one digit.
+ */
+function countDigits(keys: Uint32Array, n: number, shift: number, counts: Int32Array): boolean {
+  counts.fill(0);
+  for (let i = 0; i < n; i++) {
+    const b = ((keys[i] as number) >>> shift) & 0xffff;
+    counts[b] = (counts[b] as number) + 1;
+  }
+  let at = 0;
+  for (let b = 0; b < 65536; b++) {
+    const c = counts[b] as number;
+    if (c === n) return false;
+    counts[b] = at;
+    at += c;
+  }
+  return true;
+}
+
+/** Moves every (lo, hi) key to its place by the digit of lo (byLo) or hi, stably. */
+function scatter(lo: Uint32Array, hi: Uint32Array, n: number, byLo: boolean, shift: number, offsets: Int32Array, lo2: Uint32Array, hi2: Uint32Array): void {
+  const keys = byLo ? lo : hi;
+  for (let i = 0; i < n; i++) {
+    const b = ((keys[i] as number) >>> shift) & 0xffff;
+    const at = offsets[b] as number;
+    offsets[b] = at + 1;
+    lo2[at] = lo[i] as number;
+    hi2[at] = hi[i] as number;
+  }
+}
+
+/** cols[f * m + r] = x[row r, column f] for the m rows (rows[r], or r when rows is null). */
+function transposeRows(x: Float64Array, d: number, rows: Int32Array | null, m: number, cols: Float64Array): void {
+  for (let r = 0; r < m; r++) {
+    const at = (rows === null ? r : (rows[r] as number)) * d;
+    for (let f = 0, c = r; f < d; f++, c += m) cols[c] = x[at + f] as number;
+  }
 }
 
 /** Bins the n rows of x (row-major, d = m.d): a row-major n x d byte matrix. */

@@ -134,7 +134,13 @@ export class HistGrower {
   private readonly rows: Uint8Array;
   private readonly rows32: Uint32Array;
   private readonly rowBytes: number;
-  private readonly quads: number;
+  /**
+   * The binned matrix again, column by column: a partition reads the split feature of rows spread over the whole
+   * matrix, and its column (n bytes) stays in cache where the rows (n d bytes) do not.
+   */
+  private readonly cols: Uint8Array;
+  /** Per bin, 1 if the split being applied sends it left. */
+  private readonly side = new Uint8Array(256);
   /** Rows per feature and bin over all rows: the root's counts, the same for every tree. */
   private readonly rootCounts: Float64Array;
 
@@ -158,7 +164,8 @@ export class HistGrower {
     this.rows = new Uint8Array(n * this.rowBytes);
     for (let i = 0; i < n; i++) this.rows.set(binned.subarray(i * d, i * d + d), i * this.rowBytes);
     this.rows32 = new Uint32Array(this.rows.buffer);
-    this.quads = LITTLE_ENDIAN ? d >> 2 : 0;
+    this.cols = new Uint8Array(n * d);
+    for (let i = 0, p = 0; i < n; i++) for (let f = 0; f < d; f++, p++) this.cols[f * n + i] = binned[p] as number;
     this.rootCounts = new Float64Array(this.histSize);
     const counts = this.rootCounts;
     for (let i = 0, p = 0; i < n; i++) {
@@ -167,68 +174,6 @@ export class HistGrower {
         const q = f * this.stride + b * 3 + 2;
         counts[q] = (counts[q] as number) + 1;
       }
-    }
-  }
-
-  /** Adds row i (gradient g, hessian h) to the histograms hs: the hot loop of the whole fit. */
-  private addRow(hs: Float64Array, i: number, g: number, h: number): void {
-    const { stride, quads, rows32 } = this;
-    let w = i * (this.rowBytes >> 2);
-    let off = 0;
-    // Four features per uint32 read, unrolled.
-    for (let k = 0; k < quads; k++, w++, off += 4 * stride) {
-      const v = rows32[w] as number;
-      const q0 = off + (v & 255) * 3;
-      const q1 = off + stride + ((v >>> 8) & 255) * 3;
-      const q2 = off + 2 * stride + ((v >>> 16) & 255) * 3;
-      const q3 = off + 3 * stride + (v >>> 24) * 3;
-      hs[q0] = (hs[q0] as number) + g;
-      hs[q0 + 1] = (hs[q0 + 1] as number) + h;
-      hs[q0 + 2] = (hs[q0 + 2] as number) + 1;
-      hs[q1] = (hs[q1] as number) + g;
-      hs[q1 + 1] = (hs[q1 + 1] as number) + h;
-      hs[q1 + 2] = (hs[q1 + 2] as number) + 1;
-      hs[q2] = (hs[q2] as number) + g;
-      hs[q2 + 1] = (hs[q2 + 1] as number) + h;
-      hs[q2 + 2] = (hs[q2 + 2] as number) + 1;
-      hs[q3] = (hs[q3] as number) + g;
-      hs[q3 + 1] = (hs[q3 + 1] as number) + h;
-      hs[q3 + 2] = (hs[q3 + 2] as number) + 1;
-    }
-    const row = i * this.rowBytes;
-    for (let f = quads * 4; f < this.d; f++, off += stride) {
-      const q = off + (this.rows[row + f] as number) * 3;
-      hs[q] = (hs[q] as number) + g;
-      hs[q + 1] = (hs[q + 1] as number) + h;
-      hs[q + 2] = (hs[q + 2] as number) + 1;
-    }
-  }
-
-  /** The same without the counts, for the root, whose counts (rootCounts) never change. */
-  private addRowSums(hs: Float64Array, i: number, g: number, h: number): void {
-    const { stride, quads, rows32 } = this;
-    let w = i * (this.rowBytes >> 2);
-    let off = 0;
-    for (let k = 0; k < quads; k++, w++, off += 4 * stride) {
-      const v = rows32[w] as number;
-      const q0 = off + (v & 255) * 3;
-      const q1 = off + stride + ((v >>> 8) & 255) * 3;
-      const q2 = off + 2 * stride + ((v >>> 16) & 255) * 3;
-      const q3 = off + 3 * stride + (v >>> 24) * 3;
-      hs[q0] = (hs[q0] as number) + g;
-      hs[q0 + 1] = (hs[q0 + 1] as number) + h;
-      hs[q1] = (hs[q1] as number) + g;
-      hs[q1 + 1] = (hs[q1 + 1] as number) + h;
-      hs[q2] = (hs[q2] as number) + g;
-      hs[q2 + 1] = (hs[q2 + 1] as number) + h;
-      hs[q3] = (hs[q3] as number) + g;
-      hs[q3 + 1] = (hs[q3 + 1] as number) + h;
-    }
-    const row = i * this.rowBytes;
-    for (let f = quads * 4; f < this.d; f++, off += stride) {
-      const q = off + (this.rows[row + f] as number) * 3;
-      hs[q] = (hs[q] as number) + g;
-      hs[q + 1] = (hs[q + 1] as number) + h;
     }
   }
 
@@ -253,6 +198,11 @@ export class HistGrower {
     const n = node.count;
     const lossCurrent = sumG * node.value;
     let best = -1;
+    // A split is kept when gain = lossCurrent + gl^2 / (hl + reg) + gr^2 / (hr + reg) (as computed below, with two
+    // divisions) beats max(best, 0). Most bins are far from it: they are told apart first without dividing,
+    // gl^2 (hr + reg) + gr^2 (hl + reg) < (max(best, 0) - lossCurrent) (hl + reg) (hr + reg), with a margin (1e-9
+    // relative) far above the rounding of either form, so the bins that pass, and the choice, are those of the exact test.
+    let bar = -lossCurrent * (1 - 1e-9);
     for (let f = 0; f < d; f++) {
       const base = f * stride;
       const miss = hasMissing[f] as number;
@@ -273,6 +223,7 @@ export class HistGrower {
         if (nr < msl) break;
         if (hl < MIN_HESSIAN) continue;
         if (hr < MIN_HESSIAN) break;
+        if (gl * gl * (hr + reg) + gr * gr * (hl + reg) < bar * (hl + reg) * (hr + reg)) continue;
         const vl = -gl / (hl + reg);
         const vr = -gr / (hr + reg);
         let gain = lossCurrent;
@@ -280,6 +231,7 @@ export class HistGrower {
         gain -= gr * vr;
         if (gain > best && gain > 0) {
           best = gain;
+          bar = (gain - lossCurrent) * (1 - 1e-9);
           node.gain = gain;
           node.feature = f;
           node.bin = b;
@@ -310,6 +262,7 @@ export class HistGrower {
         if (nl2 < msl) break;
         if (hr < MIN_HESSIAN) continue;
         if (hl2 < MIN_HESSIAN) break;
+        if (gl2 * gl2 * (hr + reg) + gr * gr * (hl2 + reg) < bar * (hl2 + reg) * (hr + reg)) continue;
         const vl = -gl2 / (hl2 + reg);
         const vr = -gr / (hr + reg);
         let gain = lossCurrent;
@@ -317,6 +270,7 @@ export class HistGrower {
         gain -= gr * vr;
         if (gain > best && gain > 0) {
           best = gain;
+          bar = (gain - lossCurrent) * (1 - 1e-9);
           node.gain = gain;
           node.feature = f;
           node.bin = b;
@@ -347,49 +301,20 @@ export class HistGrower {
 
   /**
    * Stable partition of the node's rows: left rows first, in their order, then right rows. When `hs` is given, the
-   * histograms of the child on side `smallLeft` are built in the same pass, while each row is at hand (the rows are
-   * added in their order, as a separate pass would). Returns the left count.
+   * histograms of the child on side `smallLeft` are built from its rows, which the stable partition leaves in the
+   * order they had (so the sums add rows in the same order as scikit-learn's). Returns the left count.
    */
   private partition(node: Node, hs: Float64Array | null, smallLeft: boolean): number {
-    const { idx, tmp, grad, hess, rows, rowBytes } = this;
-    const f = node.feature;
-    const bin = node.bin;
-    const ml = node.missingLeft;
-    const mb = this.bins.missingBin;
-    let l = node.start;
-    let r = 0;
-    // Three copies of the loop so that each row takes a single branch on its side.
-    if (!hs) {
-      for (let k = node.start; k < node.end; k++) {
-        const i = idx[k] as number;
-        const b = rows[i * rowBytes + f] as number;
-        if (b === mb ? ml : b <= bin) idx[l++] = i;
-        else tmp[r++] = i;
-      }
-    } else if (smallLeft) {
+    // The side of every bin, looked up per row rather than worked out with branches the processor cannot predict.
+    const side = this.side;
+    for (let b = 0; b < 256; b++) side[b] = b === this.bins.missingBin ? (node.missingLeft ? 1 : 0) : b <= node.bin ? 1 : 0;
+    const mid = partitionRows(this.idx, this.tmp, node.start, node.end, this.cols, node.feature * this.n, side);
+    if (hs) {
       hs.fill(0);
-      for (let k = node.start; k < node.end; k++) {
-        const i = idx[k] as number;
-        const b = rows[i * rowBytes + f] as number;
-        if (b === mb ? ml : b <= bin) {
-          idx[l++] = i;
-          this.addRow(hs, i, grad[i] as number, hess[i] as number);
-        } else tmp[r++] = i;
-      }
-    } else {
-      hs.fill(0);
-      for (let k = node.start; k < node.end; k++) {
-        const i = idx[k] as number;
-        const b = rows[i * rowBytes + f] as number;
-        if (b === mb ? ml : b <= bin) idx[l++] = i;
-        else {
-          tmp[r++] = i;
-          this.addRow(hs, i, grad[i] as number, hess[i] as number);
-        }
-      }
+      const [from, to] = smallLeft ? [node.start, mid] : [mid, node.end];
+      addRows(hs, this.idx, from, to, this.grad, this.hess, this.rows32, this.rows, this.rowBytes, this.d, this.stride);
     }
-    idx.set(tmp.subarray(0, r), l);
-    return l - node.start;
+    return mid - node.start;
   }
 
   private splitNext(): void {
@@ -445,27 +370,15 @@ export class HistGrower {
    */
   growTree(builder: EnsembleBuilder, raw: Float64Array, y: Uint8Array): number {
     const { n, idx, grad, hess, opts, weights } = this;
-    // Gradient p - y and hessian p (1 - p) of the log-loss in the log-odds r, from e = exp(-|r|) without overflow,
-    // stored in float32 as scikit-learn does.
-    let sumG = 0;
-    let sumH = 0;
-    for (let i = 0; i < n; i++) {
-      const r = raw[i] as number;
-      const e = Math.exp(-Math.abs(r));
-      const inv = 1 / (1 + e);
-      const p = r >= 0 ? inv : e * inv;
-      const w = weights ? (weights[i] as number) : 1;
-      grad[i] = w * (p - (y[i] as number));
-      hess[i] = w * e * inv * inv;
-      sumG += grad[i] as number;
-      sumH += hess[i] as number;
-      idx[i] = i;
-    }
+    const sums = new Float64Array(2);
+    gradients(raw, y, weights, grad, hess, idx, sums);
+    const sumG = sums[0] as number;
+    const sumH = sums[1] as number;
     let root: Float64Array | null = null;
     if (opts.minSamplesLeaf * 2 <= n && sumH >= MIN_HESSIAN) {
       root = this.takeHist();
       root.set(this.rootCounts);
-      for (let i = 0; i < n; i++) this.addRowSums(root, i, grad[i] as number, hess[i] as number);
+      addAllRowSums(root, n, grad, hess, this.rows32, this.rows, this.rowBytes, this.d, this.stride);
     }
     this.leaves = [];
     const node = new Node(0, n, 0, sumG, sumH, 0);
@@ -475,11 +388,7 @@ export class HistGrower {
     while (this.heap.size > 0) this.splitNext();
     for (const leaf of this.leaves) {
       leaf.value *= opts.learningRate;
-      const v = leaf.value;
-      for (let k = leaf.start; k < leaf.end; k++) {
-        const i = idx[k] as number;
-        raw[i] = (raw[i] as number) + v;
-      }
+      addToRows(raw, idx, leaf.start, leaf.end, leaf.value);
     }
     this.emit(builder, node);
     builder.endTree();
@@ -502,5 +411,134 @@ export class HistGrower {
     this.emit(builder, node.left as Node);
     builder.setRight(at, builder.length);
     this.emit(builder, node.right as Node);
+  }
+}
+
+/*
+ * The passes over the rows are module functions that take everything as arguments: V8 then keeps every array and
+ * size in a register for the whole loop, where a method would reload `this.x` fields it cannot prove unchanged.
+ */
+
+/**
+ * Gradient p - y and hessian p (1 - p) of the log-loss in the log-odds r (times the row's weight), from e = exp(-|r|)
+ * without overflow, stored in float32 as scikit-learn does; their sums (of the float32 values) into sums; idx reset
+ * to 0 .. n - 1.
+ */
+function gradients(raw: Float64Array, y: Uint8Array, w: Float64Array | null, grad: Float32Array, hess: Float32Array, idx: Uint32Array, sums: Float64Array): void {
+  let sumG = 0;
+  let sumH = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const r = raw[i] as number;
+    const e = Math.exp(-Math.abs(r));
+    const inv = 1 / (1 + e);
+    const p = r >= 0 ? inv : e * inv;
+    const wi = w === null ? 1 : (w[i] as number);
+    grad[i] = wi * (p - (y[i] as number));
+    hess[i] = wi * e * inv * inv;
+    sumG += grad[i] as number;
+    sumH += hess[i] as number;
+    idx[i] = i;
+  }
+  sums[0] = sumG;
+  sums[1] = sumH;
+}
+
+/**
+ * Adds the rows idx[from .. to) to the histograms hs (per feature, per bin: gradient sum, hessian sum, count). Four
+ * features per uint32 read of the binned row, on a little-endian machine. The hot loop of the whole fit: the index
+ * arithmetic is written `(...) | 0` so that V8 knows it stays in 32 bits and checks no addition for overflow.
+ */
+function addRows(hs: Float64Array, idx: Uint32Array, from: number, to: number, grad: Float32Array, hess: Float32Array, rows32: Uint32Array, rows: Uint8Array, rowBytes: number, d: number, stride: number): void {
+  const quads = LITTLE_ENDIAN ? d >> 2 : 0;
+  for (let k = from; k < to; k++) {
+    const i = idx[k] as number;
+    const g = grad[i] as number;
+    const h = hess[i] as number;
+    let w = (i * (rowBytes >> 2)) | 0;
+    let off = 0;
+    for (let q = 0; q < quads; q++, w = (w + 1) | 0, off = (off + 4 * stride) | 0) {
+      const v = rows32[w] as number;
+      const a = (off + (v & 255) * 3) | 0;
+      const b = (off + stride + ((v >>> 8) & 255) * 3) | 0;
+      const c = (off + 2 * stride + ((v >>> 16) & 255) * 3) | 0;
+      const e = (off + 3 * stride + (v >>> 24) * 3) | 0;
+      hs[a] = (hs[a] as number) + g;
+      hs[(a + 1) | 0] = (hs[(a + 1) | 0] as number) + h;
+      hs[(a + 2) | 0] = (hs[(a + 2) | 0] as number) + 1;
+      hs[b] = (hs[b] as number) + g;
+      hs[(b + 1) | 0] = (hs[(b + 1) | 0] as number) + h;
+      hs[(b + 2) | 0] = (hs[(b + 2) | 0] as number) + 1;
+      hs[c] = (hs[c] as number) + g;
+      hs[(c + 1) | 0] = (hs[(c + 1) | 0] as number) + h;
+      hs[(c + 2) | 0] = (hs[(c + 2) | 0] as number) + 1;
+      hs[e] = (hs[e] as number) + g;
+      hs[(e + 1) | 0] = (hs[(e + 1) | 0] as number) + h;
+      hs[(e + 2) | 0] = (hs[(e + 2) | 0] as number) + 1;
+    }
+    for (let f = quads * 4, row = i * rowBytes; f < d; f++, off += stride) {
+      const q = off + (rows[row + f] as number) * 3;
+      hs[q] = (hs[q] as number) + g;
+      hs[q + 1] = (hs[q + 1] as number) + h;
+      hs[q + 2] = (hs[q + 2] as number) + 1;
+    }
+  }
+}
+
+/** The same over all rows 0 .. n - 1, without the counts: the root's, whose counts never change. */
+function addAllRowSums(hs: Float64Array, n: number, grad: Float32Array, hess: Float32Array, rows32: Uint32Array, rows: Uint8Array, rowBytes: number, d: number, stride: number): void {
+  const quads = LITTLE_ENDIAN ? d >> 2 : 0;
+  for (let i = 0; i < n; i++) {
+    const g = grad[i] as number;
+    const h = hess[i] as number;
+    let w = (i * (rowBytes >> 2)) | 0;
+    let off = 0;
+    for (let q = 0; q < quads; q++, w = (w + 1) | 0, off = (off + 4 * stride) | 0) {
+      const v = rows32[w] as number;
+      const a = (off + (v & 255) * 3) | 0;
+      const b = (off + stride + ((v >>> 8) & 255) * 3) | 0;
+      const c = (off + 2 * stride + ((v >>> 16) & 255) * 3) | 0;
+      const e = (off + 3 * stride + (v >>> 24) * 3) | 0;
+      hs[a] = (hs[a] as number) + g;
+      hs[(a + 1) | 0] = (hs[(a + 1) | 0] as number) + h;
+      hs[b] = (hs[b] as number) + g;
+      hs[(b + 1) | 0] = (hs[(b + 1) | 0] as number) + h;
+      hs[c] = (hs[c] as number) + g;
+      hs[(c + 1) | 0] = (hs[(c + 1) | 0] as number) + h;
+      hs[e] = (hs[e] as number) + g;
+      hs[(e + 1) | 0] = (hs[(e + 1) | 0] as number) + h;
+    }
+    for (let f = quads * 4, row = i * rowBytes; f < d; f++, off += stride) {
+      const q = off + (rows[row + f] as number) * 3;
+      hs[q] = (hs[q] as number) + g;
+      hs[q + 1] = (hs[q + 1] as number) + h;
+    }
+  }
+}
+
+/**
+ * Stable partition of idx[start .. end) on the column at cols[at ..], side[bin] = 1 sending a row left: left rows
+ * first, right rows after, each in their order. Branch-free: every row is written to both sides and only the side it
+ * belongs to moves on. Returns where the right rows start.
+ */
+function partitionRows(idx: Uint32Array, tmp: Uint32Array, start: number, end: number, cols: Uint8Array, at: number, side: Uint8Array): number {
+  let l = start;
+  let r = 0;
+  for (let k = start; k < end; k++) {
+    const i = idx[k] as number;
+    const left = side[cols[at + i] as number] as number;
+    idx[l] = i;
+    tmp[r] = i;
+    l += left;
+    r += 1 - left;
+  }
+  idx.set(tmp.subarray(0, r), l);
+  return l;
+}
+
+/** raw[idx[k]] += v for k in [start, end): a leaf's value to its rows. */
+function addToRows(raw: Float64Array, idx: Uint32Array, start: number, end: number, v: number): void {
+  for (let k = start; k < end; k++) {
+    const i = idx[k] as number;
+    raw[i] = (raw[i] as number) + v;
   }
 }
