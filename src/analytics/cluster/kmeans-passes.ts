@@ -12,8 +12,9 @@ import { blockRows, resetClaims, runJob, type Job, type KState } from './kmeans-
  *
  * The rows themselves are not all copied: this thread reads the caller's array, and the workers a shared copy of the
  * upper part of the rows only (all of them, without a copy, when the caller's array is already in shared memory).
- * Fresh memory is slow to touch the first time (about 3 ms per MB on the 2-core benchmark machine, as much as a
- * pass of Lloyd over the same rows), so the copy is kept to the rows the workers can be expected to take.
+ * Fresh memory is slow to touch the first time (about 3 ms per MB on the 2-core benchmark machine: copying all the
+ * rows costs as much as several Lloyd passes over them), so the copy is kept to the rows the workers can be expected
+ * to take.
  */
 export interface Passes {
   state: KState;

@@ -43,7 +43,7 @@ export interface KState {
   lower: Float64Array;
   /** Per block: k-means++ potentials (trials x blocks) or the inertia (first `blocks` slots). */
   blockVal: Float64Array;
-  /** Per block: sums of the rows of each centre (blocks x k x d) and their counts (blocks x k), from scratch (countRows). */
+  /** Per block: sums of the rows of each centre (blocks x k x d) and their counts (blocks x k). */
   blockSums: Float64Array;
   blockCounts: Float64Array;
   /** [0]: the blocks not yet claimed, [lo, hi), packed as lo + hi * 65536. */
@@ -96,7 +96,7 @@ export type Job =
   | { op: 'finish'; commit: Commit }
   /** The same without a centre to apply (k = 1). */
   | { op: 'sums' }
-  /** One assignment pass of Hamerly's method after the centres moved, and the per-block sums of the new labels. */
+  /** One assignment pass of Hamerly's method after the centres moved; the per-block sums follow the rows that change centre. */
   | { op: 'assign'; centers: Float64Array; shift: Float64Array; half: Float64Array; maxShiftC: number; maxShift: number; secondShift: number }
   /** The exact inertia per block for the current labels. */
   | { op: 'inertia'; centers: Float64Array };
@@ -107,8 +107,8 @@ type Assign = Extract<Job, { op: 'assign' }>;
  * Each pass over a block's rows is one function with one loop, no switch inside it on the kind of pass, and nothing
  * after the loop (results are stored as the loop goes). V8 optimises a long loop while it runs (on-stack replacement)
  * with the type feedback gathered so far: code in the loop that a previous kind of pass never ran, and code after the
- * loop, have none, and V8 leaves the optimised code there (deoptimises), again for every block. On the first run in
- * a process such exits cost more than a third of the time.
+ * loop, have none, and V8 leaves the optimised code there (deoptimises), again for every block: that had made the
+ * first run in a process up to twice as slow as the next.
  */
 
 function firstRows(s: KState, b: number, from: number, to: number, center: Float64Array): void {
@@ -285,13 +285,7 @@ function statsRows(s: KState, b: number, from: number, to: number): void {
   }
 }
 
-/**
- * The per-block sums and counts of the rows of each centre, from scratch in row order. Recomputed after every
- * assignment rather than following the rows that move: the centres are then a function of the labels alone, the
- * same bits however the run got there, so two seedings that end in the same partition tie exactly on inertia and the
- * first one is kept (with sums carried along, rounding picked the winner, and the numbering of the clusters changed
- * with the last bit of the data).
- */
+/** The per-block sums and counts of the rows of each centre, from scratch in row order. */
 export function countRows(s: KState, b: number, from: number, to: number): void {
   const { data, d, k, labels } = s;
   const so = b * k * d;
@@ -303,6 +297,24 @@ export function countRows(s: KState, b: number, from: number, to: number): void 
     counts[co + c] = counts[co + c]! + 1;
     const base = so + c * d;
     for (let j = 0; j < d; j++) sums[base + j] = sums[base + j]! + data[off + j]!;
+  }
+}
+
+/** Moves the row at `off` from centre `from` to centre `to` in its block's sums (from `so`) and counts (from `co`). */
+function moveRow(s: KState, so: number, co: number, off: number, from: number, to: number): void {
+  const { data, d } = s;
+  const sums = s.blockSums;
+  const counts = s.blockCounts;
+  const left = counts[co + from]! - 1;
+  counts[co + from] = left;
+  counts[co + to] = counts[co + to]! + 1;
+  const f0 = so + from * d;
+  const t0 = so + to * d;
+  for (let j = 0; j < d; j++) {
+    const x = data[off + j]!;
+    // A centre left with no row of the block has no sum: clear what rounding left of the subtractions.
+    sums[f0 + j] = left === 0 ? 0 : sums[f0 + j]! - x;
+    sums[t0 + j] = sums[t0 + j]! + x;
   }
 }
 
@@ -321,24 +333,31 @@ function failingRows(s: KState, from: number, to: number, job: Assign): number {
 }
 
 /** Every row of the block compared with every centre; returns how many changed centre. */
-function denseRows(s: KState, from: number, to: number, centers: Float64Array, two: Float64Array): number {
+function denseRows(s: KState, b: number, from: number, to: number, centers: Float64Array, two: Float64Array): number {
   const { data, d, k, labels, upper, lower } = s;
+  const so = b * k * d;
+  const co = b * k;
   let changed = 0;
   for (let i = from, off = (from - s.base) * d; i < to; i++, off += d) {
     const lab = labels[i]!;
     const best = nearestTwo(data, off, d, centers, k, two);
     upper[i] = Math.sqrt(two[0]!);
     lower[i] = Math.sqrt(two[1]!);
-    changed += +(best !== lab);
-    labels[i] = best;
+    if (best !== lab) {
+      changed++;
+      labels[i] = best;
+      moveRow(s, so, co, off, lab, best);
+    }
   }
   return changed;
 }
 
 /** Hamerly's pass over a block: bounds follow the shifts, and only rows they cannot settle are searched; returns how many changed centre. */
-function hamerlyRows(s: KState, from: number, to: number, job: Assign, two: Float64Array): number {
+function hamerlyRows(s: KState, b: number, from: number, to: number, job: Assign, two: Float64Array): number {
   const { data, d, k, labels, upper, lower } = s;
   const { centers, shift, half, maxShiftC, maxShift, secondShift } = job;
+  const so = b * k * d;
+  const co = b * k;
   let changed = 0;
   for (let i = from, off = (from - s.base) * d; i < to; i++, off += d) {
     const lab = labels[i]!;
@@ -357,23 +376,25 @@ function hamerlyRows(s: KState, from: number, to: number, job: Assign, two: Floa
     const best = nearestTwo(data, off, d, centers, k, two);
     upper[i] = Math.sqrt(two[0]!);
     lower[i] = Math.sqrt(two[1]!);
-    changed += +(best !== lab);
-    labels[i] = best;
+    if (best !== lab) {
+      changed++;
+      labels[i] = best;
+      moveRow(s, so, co, off, lab, best);
+    }
   }
   return changed;
 }
 
 /**
- * One assignment pass over a block, then its sums. Hamerly's test first, for the whole block: when it would send three
- * rows in four to the full search anyway (the first iterations on overlapping clusters), the block goes straight to
- * it, which costs less than the test, the own-centre distance and the mispredicted branches. Either way every row ends
- * at its nearest centre, so the choice changes nothing in the result.
+ * One assignment pass over a block; the block's sums follow the rows that change centre (no second pass over the
+ * rows). Hamerly's test first, for the whole block: when it would send three rows in four to the full search anyway
+ * (the first iterations on overlapping clusters), the block goes straight to it, which costs less than the test, the
+ * own-centre distance and the mispredicted branches. Either way every row ends at its nearest centre, so the choice
+ * changes nothing in the result.
  */
 function assignBlock(s: KState, b: number, from: number, to: number, job: Assign, two: Float64Array): number {
-  const dense = failingRows(s, from, to, job) * 4 > (to - from) * 3;
-  const changed = dense ? denseRows(s, from, to, job.centers, two) : hamerlyRows(s, from, to, job, two);
-  countRows(s, b, from, to);
-  return changed;
+  if (failingRows(s, from, to, job) * 4 > (to - from) * 3) return denseRows(s, b, from, to, job.centers, two);
+  return hamerlyRows(s, b, from, to, job, two);
 }
 
 function inertiaRows(s: KState, b: number, from: number, to: number, centers: Float64Array): void {

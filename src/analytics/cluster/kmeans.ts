@@ -15,7 +15,7 @@ import { committedWeight, countRows, trialGroups, type Commit, type KState, type
  * - one pass over the rows per k-means++ centre: it applies the centre chosen last and compares the rows with all the
  *   candidates of the next one, four at a time; the triangle inequality skips the rows no candidate can bring nearer;
  * - the seeding leaves each row its nearest centre and Hamerly's bounds, so Lloyd starts without an assignment pass;
- * - one job per Lloyd iteration: each block's rows are assigned, then summed while they are in cache;
+ * - one pass per Lloyd iteration: the per-block sums of the centres follow the rows that change centre;
  * - little fresh memory (the first touch of a page is slow: about 3 ms per MB on the benchmark machine): the workers
  *   get a copy of half the rows only, the seeding's squared distances share Hamerly's upper-bound array, and the
  *   labels are not copied when the last seeding wins;
@@ -295,6 +295,17 @@ async function lloyd(p: Passes, centers: Float64Array, maxIter: number, tolAbs: 
   return { centers, inertia, iterations, converged };
 }
 
+/** Whether two labellings are the same partition, the clusters possibly numbered otherwise (scikit-learn's _is_same_clustering). */
+function sameClustering(a: Int32Array, b: Int32Array, k: number): boolean {
+  const map = new Int32Array(k).fill(-1);
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    if (map[x] === -1) map[x] = b[i]!;
+    else if (map[x] !== b[i]) return false;
+  }
+  return true;
+}
+
 export async function kmeans(m: Matrix, k: number, opts: KMeansOptions = {}): Promise<KMeansResult> {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive whole number, got ${k}`);
   if (m.n < k) throw new RangeError(`k-means needs at least k = ${k} rows, got ${m.n}`);
@@ -313,7 +324,9 @@ export async function kmeans(m: Matrix, k: number, opts: KMeansOptions = {}): Pr
       const seeded = await seed(p, k, rng, run === 0);
       if (run === 0) tolAbs = (opts.tol ?? 1e-4) * seeded.meanVariance;
       const r = await lloyd(p, seeded.centers, opts.maxIter ?? 300, tolAbs);
-      if (best === null || r.inertia < best.inertia) {
+      // As scikit-learn: a seeding that ends in the partition already kept, numbered otherwise, does not replace it
+      // even if rounding makes its inertia a hair lower (the result would change with the last bit of the data).
+      if (best === null || (r.inertia < best.inertia && !(kept !== null && sameClustering(p.state.labels, kept, k)))) {
         best = r;
         bestRun = run;
         if (run < nInit - 1) (kept ??= new Int32Array(m.n)).set(p.state.labels);
