@@ -6,7 +6,8 @@
  *
  * Each fit runs in its own process (Segmentum's in a child Node process, scikit-learn's in Python), so that each peak
  * memory figure is that fit's, data loading included. Reports fit seconds, the test AUC of both, their ratios, and
- * peak resident memory. Segmentum's fits run on one thread. scikit-learn's forest is timed with n_jobs=1 and
+ * peak resident memory; for Segmentum's models also the size of the stored model (JSON) and the time of the per-row
+ * explanations (`contributions`: TreeSHAP for the trees) on SHAP_ROWS test rows. Segmentum's fits run on one thread. scikit-learn's forest is timed with n_jobs=1 and
  * n_jobs=-1 (all cores), its histogram boosting with its default OpenMP threads (all cores) and with
  * OMP_NUM_THREADS=1. On a machine shared with other work, OpenMP's spinning threads can make the multi-threaded
  * figure far slower than the single-threaded one: compare both.
@@ -58,7 +59,13 @@ interface Figures {
   cpuSeconds: number;
   auc: number;
   peakMb: number;
+  /** Segmentum only: the model's JSON (toJSON) in kilobytes, and contributions() milliseconds per row. */
+  jsonKb?: number;
+  shapMsPerRow?: number;
 }
+
+/** Test rows explained for the contributions timing (a fully grown forest takes milliseconds per row). */
+const SHAP_ROWS = 200;
 
 /** The synthetic table: x row-major, y 0/1 (20 % positives). */
 function makeData(seed: number): { x: Float64Array; y: Uint8Array } {
@@ -101,7 +108,13 @@ function runChild(algo: Algo, dir: string): void {
   }
   const { seconds, cpuSeconds, model } = best as { seconds: number; cpuSeconds: number; model: BinaryClassifier };
   const auc = rocAuc(test.y, model.predictProba(test.x, test.n));
-  const out: Figures = { seconds, cpuSeconds, auc, peakMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+  const peakMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  const jsonKb = Buffer.byteLength(JSON.stringify(model.toJSON())) / 1024;
+  const k = Math.min(SHAP_ROWS, test.n);
+  const t1 = performance.now();
+  model.contributions(test.x.subarray(0, k * d), k);
+  const shapMsPerRow = (performance.now() - t1) / k;
+  const out: Figures = { seconds, cpuSeconds, auc, peakMb, jsonKb, shapMsPerRow };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
@@ -180,7 +193,7 @@ if (opts.child) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const head = ['algorithm'.padEnd(18), 'ours s', 'skl s', 'ratio', 'our cpu', 'skl cpu', 'our AUC', 'skl AUC', 'our MB', 'skl MB'];
+  const head = ['algorithm'.padEnd(18), 'ours s', 'skl s', 'ratio', 'our cpu', 'skl cpu', 'our AUC', 'skl AUC', 'our MB', 'skl MB', 'JSON KB', 'SHAP ms'];
   process.stdout.write(`${head.map((h, i) => (i === 0 ? h : h.padStart(8))).join(' ')}\n`);
   const cell = (v: number | undefined, digits: number): string => (v === undefined ? '-' : v.toFixed(digits)).padStart(8);
   for (const r of results) {
@@ -196,6 +209,8 @@ if (opts.child) {
       cell(s?.auc, 4),
       cell(o.peakMb, 0),
       cell(s?.peakMb, 0),
+      cell(o.jsonKb, 0),
+      cell(o.shapMsPerRow, 3),
     ];
     process.stdout.write(`${String(r.algorithm).padEnd(18)} ${cells.join(' ')}\n`);
   }

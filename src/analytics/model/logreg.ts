@@ -275,18 +275,15 @@ const SAMPLE_UNTIL = 100;
 const BLOCK = 128;
 
 /**
- * Newton's method from beta = 0 and the log-odds of the prior as intercept (g0: the gradient there, unscaled as
- * evaluate() leaves it), with an Armijo line search. An iteration solves with the Hessian (one O(n d^2 / 2) pass) and
- * tries steps: each trial is one O(n d) pass giving the objective and the gradient there, so an accepted step leaves
- * the gradient of the next iteration ready, and convergence is checked on it before any Hessian is built. No n-sized
- * buffer: the log-odds are recomputed from the rows.
+ * Newton's method with an Armijo line search from beta = 0 and the prior's log-odds (g0: the gradient there, as
+ * evaluate() leaves it). Each line-search trial is one O(n d) pass giving the objective and the gradient, so the
+ * gradient of the next iteration is ready, and convergence is checked before any O(n d^2 / 2) Hessian pass.
  *
- * The Hessian pass is most of the cost. On many rows, the iterations far from the optimum (max |gradient| above
- * SAMPLE_UNTIL x tol) take the Hessian of a fixed systematic sample of about SAMPLE_ROWS rows, scaled to the total
- * weight: an estimate within a few percent, so each step is nearly Newton's at an eighth or less of the cost, while
- * the exact gradient keeps every step a descent towards the exact optimum. The last steps use the exact Hessian, so
- * the fit ends with Newton's quadratic convergence, well below tol. Should a sampled step need backtracking or cut
- * the gradient less than twofold, the exact Hessian takes over for good.
+ * On many rows, the iterations far from the optimum (max |gradient| > SAMPLE_UNTIL x tol) take the Hessian of a fixed
+ * systematic sample of about SAMPLE_ROWS rows, scaled to the total weight: within a few percent of the exact one, at
+ * an eighth or less of the cost, while the exact gradient keeps every step a descent towards the exact optimum. The
+ * last steps take the exact Hessian, so the fit ends in Newton's quadratic convergence, well below tol. A sampled
+ * step that needs backtracking or cuts the gradient less than twofold hands over to the exact Hessian for good.
  */
 function newton(p: Problem, prior: number, g0: Float64Array, tol: number, maxIter: number): { beta: Float64Array; converged: boolean; iterations: number; maxGradient: number } {
   const { x, n, d, mean, invScale, y, sw, cw, lambda } = p;
@@ -460,11 +457,9 @@ function refuseRow(x: Float64Array, i: number, d: number, features: string[]): n
 }
 
 /*
- * The passes over the rows, each a small function that is little more than its loops. V8 compiles a hot loop by
- * on-stack replacement of the function that holds it, with the type feedback gathered so far; code that had none
- * (code after the loop, not run yet; code before it, run before the function had a feedback vector) sends the
- * compiled function back to the interpreter when it is reached, and the next call starts slow again. So each kernel
- * does everything inside its loops: no arithmetic or property access before them, results stored as they build up.
+ * The passes over the rows: small functions that are little more than their loops. V8 compiles a hot loop with the
+ * type feedback gathered so far, and code that had none (after the loop, or run before the feedback existed) sends it
+ * back to the interpreter, so the next call starts slow again: no work outside the loops, results stored as they come.
  */
 
 /**

@@ -415,8 +415,8 @@ export class HistGrower {
 }
 
 /*
- * The passes over the rows are module functions that take everything as arguments: V8 then keeps every array and
- * size in a register for the whole loop, where a method would reload `this.x` fields it cannot prove unchanged.
+ * The passes over the rows are module functions that take everything as arguments, so that their loops do not
+ * reload `this` fields that V8 cannot prove unchanged.
  */
 
 /**
