@@ -6,6 +6,7 @@
  *   npm run bench:kmeans                                   1,000,000 x 10, k = 8, n-init 1
  *   node dist/bench/kmeans.js --std 5 --n-init 3           overlapping blobs, three seedings
  *   node dist/bench/kmeans.js --rows 200000 --workers 0    another size, this thread only
+ *   node dist/bench/kmeans.js --plain                      rows in plain memory, copied for the workers
  *
  * Both run on the same machine one after the other; other work on it slows either, so compare the ratio of one run,
  * and repeat it.
@@ -15,6 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { newRows } from '../src/analytics/cluster/shared-rows.js';
 import { kmeans } from '../src/analytics/index.js';
 import { Rng } from '../src/kernel/index.js';
 
@@ -28,6 +30,9 @@ const { values: opts } = parseArgs({
     python: { type: 'string', default: '/usr/bin/python3' },
     std: { type: 'string', default: '1.5' },
     workers: { type: 'string', default: 'auto' },
+    // The rows in a plain ArrayBuffer (copied for the workers by every call) instead of where the clustering
+    // pipeline puts a scaled matrix of this size (shared memory, read in place: src/analytics/cluster/shared-rows.ts).
+    plain: { type: 'boolean', default: false },
   },
 });
 const n = Number(opts.rows);
@@ -38,7 +43,7 @@ const rng = new Rng(Number(opts.seed));
 
 // Blobs: k centres uniform in [-10, 10]^d, rows around them with standard deviation --std (1.5; Box-Muller).
 const centres = Array.from({ length: k * d }, () => rng.next() * 20 - 10);
-const data = new Float64Array(n * d);
+const data = opts.plain ? new Float64Array(n * d) : newRows(n, d);
 for (let i = 0; i < n; i++) {
   const c = Math.floor(rng.next() * k);
   for (let j = 0; j < d; j++) {
@@ -66,7 +71,7 @@ let sk: { seconds: number; cpuSeconds: number; inertia: number; peakMb: number; 
 const dir = mkdtempSync(join(tmpdir(), 'segmentum-kmeans-'));
 try {
   const file = join(dir, 'x.f64');
-  writeFileSync(file, Buffer.from(data.buffer));
+  writeFileSync(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   const script = [
     'import sys, time, resource, numpy as np, sklearn',
     'from sklearn.cluster import KMeans',
@@ -91,6 +96,7 @@ try {
 const out = {
   rows: n,
   cols: d,
+  memory: data.buffer instanceof SharedArrayBuffer ? 'shared' : 'plain',
   k,
   nInit,
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? '?', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +50,30 @@ describe('segmentum cluster', () => {
       expect(r.labels).toBe(runs[0]?.labels);
       expect(Math.abs(r.inertia - (runs[0]?.inertia ?? 0)) / r.inertia).toBeLessThan(1e-12);
     }
+  });
+
+  it('reads a matrix in shared memory in place on worker threads, with the result of one thread', () => {
+    // The built module (workers exist only there). scaleColumns allocates large scaled matrices in shared memory
+    // (src/analytics/cluster/shared-rows.ts) so that the workers skip the copy of the rows; the result must not change.
+    const script = `
+      const { kmeans, scaleColumns } = await import(${JSON.stringify(new URL('../dist/src/analytics/index.js', import.meta.url).href)});
+      const n = 3000, d = 4;
+      const rows = new Float64Array(new SharedArrayBuffer(n * d * 8));
+      for (let i = 0; i < rows.length; i++) rows[i] = Math.sin(i * 12.9898) * 43758.5453 % 1 + (i % (d * 5) < d ? 3 : 0);
+      const big = scaleColumns({ data: new Float64Array(1_000_000 * 2), n: 1_000_000, d: 2 }, 'none');
+      const one = await kmeans({ data: rows, n, d }, 5, { seed: 4, nInit: 2, workers: 0 });
+      const two = await kmeans({ data: rows, n, d }, 5, { seed: 4, nInit: 2, workers: 2 });
+      console.log(JSON.stringify({ bigShared: big.matrix.data.buffer instanceof SharedArrayBuffer, same: one.labels.every((l, i) => l === two.labels[i]), inertia: [one.inertia, two.inertia], sizes: [one.sizes, two.sizes] }));`;
+    const file = join(dir, 'shared.mjs');
+    writeFileSync(file, script);
+    const r = spawnSync(process.execPath, [file], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { bigShared: boolean; same: boolean; inertia: number[]; sizes: number[][] };
+    expect(doc.bigShared).toBe(true);
+    expect(doc.same).toBe(true);
+    expect(doc.sizes[1]).toEqual(doc.sizes[0]);
+    // Per-block sums added in block order: the same bits whichever thread took which block.
+    expect(doc.inertia[1]).toBe(doc.inertia[0]);
   });
 
   it('runs DBSCAN with scikit-learn labels for a given eps, suggests eps from the k-distance curve, and writes 2-D projections', async () => {

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Matrix } from './kmeans.js';
+import { WORKER_CELLS } from './shared-rows.js';
 import { blockRows, resetClaims, runJob, type Job, type KState } from './kmeans-ranges.js';
 
 /**
@@ -112,7 +113,7 @@ const workerFileExists = (): boolean => WORKER_URL.protocol === 'file:' && exist
 export function workerCount(m: Matrix, workers: number | 'auto'): number {
   if (!workerFileExists()) return 0;
   if (workers !== 'auto') return Math.max(0, Math.floor(workers));
-  return m.n * m.d >= 2_000_000 ? Math.min(3, Math.max(0, availableParallelism() - 1)) : 0;
+  return m.n * m.d >= WORKER_CELLS ? Math.min(3, Math.max(0, availableParallelism() - 1)) : 0;
 }
 
 /** A job for one worker: resolves with its integer result, rejects if the worker fails. */

@@ -1,4 +1,5 @@
 import type { Matrix } from './kmeans.js';
+import { newRows } from './shared-rows.js';
 
 /**
  * Column scaling before clustering (distances mix units otherwise): z-score (mean 0, standard deviation 1, the
@@ -56,7 +57,8 @@ export function scaleColumns(m: Matrix, method: ScaleMethod): Scaled {
       if (!((scale[j] as number) > 0)) scale[j] = 1;
     }
   }
-  const out = new Float64Array(n * d);
+  // Shared memory on large matrices, so that k-means workers read it without a copy (shared-rows.ts).
+  const out = newRows(n, d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) out[i * d + j] = ((data[i * d + j] as number) - (shift[j] as number)) / (scale[j] as number);
   return { matrix: { data: out, n, d }, shift, scale };
 }
