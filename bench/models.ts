@@ -1,5 +1,5 @@
 /**
- * Propensity-model benchmark: logistic regression, random forest and histogram gradient boosting in Segmentum and,
+ * Propensity-model benchmark: logistic regression, random forest, histogram gradient boosting and the neural net in Segmentum and,
  * when Debian's python3-sklearn is installed, in scikit-learn on the same data in the same run. The data: n rows x d
  * columns of standard normal features, 8 of them informative through a nonlinear function with interactions plus
  * noise, the top 20 % of that score labelled positive; the first 80 % of the rows train, the last 20 % test.
@@ -15,6 +15,7 @@
  *   npm run bench:models                                   100,000 x 20, all algorithms
  *   node dist/bench/models.js --rows 20000 --algo gbdt     another size, one algorithm
  *   node dist/bench/models.js --algo logreg,gbdt --repeat 3   the fastest of 3 fits of each
+ *   node dist/bench/models.js --algo mlp --epochs 30       the neural nets (one hidden layer of 32), 30 epochs each
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,12 +24,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { fitLogReg } from '../src/analytics/model/logreg.js';
+import { fitMlp } from '../src/analytics/model/mlp.js';
 import { rocAuc } from '../src/analytics/model/metrics.js';
 import { fitForest, fitGbdt } from '../src/analytics/model/tree/index.js';
 import type { BinaryClassifier, Dataset } from '../src/analytics/model/types.js';
 import { Rng } from '../src/kernel/index.js';
 
-const ALGOS = ['logreg', 'forest', 'gbdt'] as const;
+const ALGOS = ['logreg', 'forest', 'gbdt', 'mlp'] as const;
 type Algo = (typeof ALGOS)[number];
 
 const { values: opts } = parseArgs({
@@ -40,6 +42,8 @@ const { values: opts } = parseArgs({
     // Fits per algorithm and library; the fastest counts (the machine may be busy with other work).
     repeat: { type: 'string', default: '1' },
     python: { type: 'string', default: '/usr/bin/python3' },
+    // mlp: epochs of both nets (neither stops early, so both do the same work).
+    epochs: { type: 'string', default: '30' },
     // Internal: run one fit on the data in this directory and print its figures as JSON.
     child: { type: 'string' },
     dir: { type: 'string' },
@@ -50,6 +54,8 @@ const d = Number(opts.cols);
 if (!(Number.isInteger(n) && n >= 100 && Number.isInteger(d) && d >= 8)) throw new RangeError('--rows must be >= 100 and --cols >= 8');
 const nTrain = Math.floor(n * 0.8);
 const repeat = Number(opts.repeat);
+const epochs = Number(opts.epochs);
+if (!(Number.isInteger(epochs) && epochs >= 1)) throw new RangeError('--epochs must be a positive whole number');
 if (!(Number.isInteger(repeat) && repeat >= 1)) throw new RangeError('--repeat must be a positive whole number');
 
 interface Figures {
@@ -101,6 +107,7 @@ function runChild(algo: Algo, dir: string): void {
     let model: BinaryClassifier;
     if (algo === 'logreg') model = fitLogReg(train, { C: 1 });
     else if (algo === 'forest') model = fitForest(train, { seed: 1 });
+    else if (algo === 'mlp') model = fitMlp(train, { hiddenLayerSizes: [32], maxIter: epochs, nIterNoChange: epochs, seed: 1 });
     else model = fitGbdt(train);
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
@@ -125,8 +132,11 @@ const SKLEARN: Record<string, { estimator: string; env?: Record<string, string> 
   'forest n_jobs=-1': { estimator: 'RandomForestClassifier(n_estimators=100, n_jobs=-1, random_state=0)' },
   gbdt: { estimator: 'HistGradientBoostingClassifier(early_stopping=False, random_state=0)' },
   'gbdt 1 thread': { estimator: 'HistGradientBoostingClassifier(early_stopping=False, random_state=0)', env: { OMP_NUM_THREADS: '1' } },
+  // n_iter_no_change = max_iter: no early stop, so both nets run the same epochs (scikit-learn warns it did not converge).
+  mlp: { estimator: `MLPClassifier(hidden_layer_sizes=(32,), max_iter=${epochs}, n_iter_no_change=${epochs}, random_state=0)` },
+  'mlp 1 thread': { estimator: `MLPClassifier(hidden_layer_sizes=(32,), max_iter=${epochs}, n_iter_no_change=${epochs}, random_state=0)`, env: { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' } },
 };
-const VARIANTS: Record<Algo, string[]> = { logreg: ['logreg'], forest: ['forest n_jobs=1', 'forest n_jobs=-1'], gbdt: ['gbdt', 'gbdt 1 thread'] };
+const VARIANTS: Record<Algo, string[]> = { logreg: ['logreg'], forest: ['forest n_jobs=1', 'forest n_jobs=-1'], gbdt: ['gbdt', 'gbdt 1 thread'], mlp: ['mlp', 'mlp 1 thread'] };
 
 function runSklearn(variant: string, dir: string): (Figures & { version: string }) | null {
   const { estimator, env } = SKLEARN[variant] as { estimator: string; env?: Record<string, string> };
@@ -136,7 +146,9 @@ function runSklearn(variant: string, dir: string): (Figures & { version: string 
     'from sklearn.preprocessing import StandardScaler',
     'from sklearn.linear_model import LogisticRegression',
     'from sklearn.ensemble import RandomForestClassifier, HistGradientBoostingClassifier',
+    'from sklearn.neural_network import MLPClassifier',
     'from sklearn.metrics import roc_auc_score',
+    'import warnings; warnings.simplefilter("ignore")',
     `X = np.fromfile(sys.argv[1] + '/x.f64', dtype=np.float64).reshape(-1, ${d})`,
     `y = np.fromfile(sys.argv[1] + '/y.u8', dtype=np.uint8)`,
     `tr, te = slice(0, ${nTrain}), slice(${nTrain}, ${n})`,

@@ -85,6 +85,33 @@ describe('segmentum model train on a file', () => {
     expect(saved.transform.names).toEqual(['f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7', 'f8']);
   });
 
+  it('trains a neural net (mlp) on z-scored features, refuses parameters of other algorithms, and writes it as JSON', async () => {
+    const out = join(dir, 'mlp.json');
+    const run = await runCli('model', 'train', '--input', DATA, '--target', 'y', '--algo', 'mlp', '--hidden', '16', '--layers', '2', '--epochs', '60', '--seed', '2', '--out', out, '--json');
+    expect(run.code, run.stderr).toBe(0);
+    const r = JSON.parse(run.stdout) as Report & { params: Record<string, unknown> };
+    expect(r.algorithm).toBe('mlp');
+    expect(r.params).toEqual({ hiddenUnits: 16, hiddenLayers: 2, epochs: 60 });
+    // The same data as the logistic-regression reference: a net is at least as good out of sample, within noise.
+    expect(r.metrics.auc).toBeGreaterThan(refs.metrics.rocAuc - 0.03);
+    expect(typeof r.converged).toBe('boolean');
+    expect(r.importance).toHaveLength(8);
+    const saved = JSON.parse(readFileSync(out, 'utf8')) as { model: { algorithm: string; coefs: number[][]; options: { hiddenLayerSizes: number[] } }; transform: { steps: { scale: number }[] } };
+    expect(saved.model.algorithm).toBe('mlp');
+    // The net sees z-scored features (as logistic regression does; trees do not).
+    expect(saved.transform.steps.every((st) => st.scale !== 1)).toBe(true);
+    expect(saved.model.options.hiddenLayerSizes).toEqual([16, 16]);
+    // 8 inputs -> 16 -> 16 -> 1, scikit-learn's coefs_ layout (fan_in x fan_out per layer).
+    expect(saved.model.coefs.map((c) => c.length)).toEqual([8 * 16, 16 * 16, 16]);
+
+    // A parameter the algorithm does not read is refused, not ignored.
+    const wrong = await runCli('model', 'train', '--input', DATA, '--target', 'y', '--algo', 'mlp', '--trees', '50', '--json');
+    expect(wrong.code).toBe(1);
+    const err = JSON.parse(wrong.stdout || wrong.stderr) as { error: { code: string; message: string } };
+    expect(err.error.code).toBe('model.invalid_spec');
+    expect(err.error.message).toContain('nEstimators is not a parameter of mlp');
+  });
+
   it('refuses a target that is not binary, an unknown column and too few rows, with their codes', async () => {
     const three = join(dir, 'three.csv');
     writeFileSync(three, `x,y\n${Array.from({ length: 30 }, (_, i) => `${i},${i % 3}`).join('\n')}\n`);
@@ -101,7 +128,7 @@ describe('segmentum model train on a file', () => {
 });
 
 describe('segmentum model, clusters and clv on profiles through a running server (--url)', () => {
-  it('fits CLV, clusters, trains a model, lists it, explains a score and makes a top-10% segment over HTTP', async () => {
+  it('fits CLV, clusters, trains models (boosting, neural net), lists them, explains scores and makes a top-10% segment over HTTP', async () => {
     const db = tempDb();
     const demo = await runCli('demo', '--profiles', '500', '--days', '120', '--db', db, '--json');
     expect(demo.code, demo.stderr).toBe(0);
@@ -135,6 +162,16 @@ describe('segmentum model, clusters and clv on profiles through a running server
       // Gradient boosting explains on the log-odds scale: base + contributions = logit(p).
       const logit = e.base + e.contributions.reduce((a, c) => a + c.contribution, 0);
       expect(1 / (1 + Math.exp(-logit))).toBeCloseTo(e.probability, 9);
+
+      // A neural net on the same profiles explains by integrated gradients from the training means, also on the
+      // log-odds scale; with ReLU units the path integral is exact piece by piece, so the sum is the logit.
+      const nn = await runCli('model', 'train', '--name', 'buy_nn', '--event', 'Order Completed', '--within', '30', '--algo', 'mlp', '--epochs', '30', ...url);
+      expect(nn.code, nn.stderr).toBe(0);
+      expect((JSON.parse(nn.stdout) as { report: { algorithm: string } }).report.algorithm).toBe('mlp');
+      const en = JSON.parse((await runCli('model', 'explain', 'buy_nn', id, ...url)).stdout) as { base: number; probability: number; scale: string; contributions: { contribution: number }[] };
+      expect(en.scale).toBe('log-odds');
+      const nnLogit = en.base + en.contributions.reduce((a, c) => a + c.contribution, 0);
+      expect(1 / (1 + Math.exp(-nnLogit))).toBeCloseTo(en.probability, 9);
       const missing = await runCli('model', 'show', 'nope', ...url);
       expect(missing.code).toBe(1);
       expect(JSON.parse(missing.stdout || missing.stderr).error.code).toBe('model.not_found');

@@ -33,6 +33,13 @@ interface TrainCli extends BackendOptions {
   maxDepth?: string;
   learningRate?: string;
   minSamplesLeaf?: string;
+  hidden?: string;
+  layers?: string;
+  activation?: string;
+  alpha?: string;
+  epochs?: string;
+  batchSize?: string;
+  earlyStopping?: boolean;
   impute: string;
   transform: string;
   out?: string;
@@ -56,7 +63,7 @@ export function registerModelCommands(program: Command, readOptions: ReadOptions
     .option('--test <file>', 'file: report on this table instead of a held-out share')
     .option('--features <list>', 'comma-separated: file columns (default: all but the target and --id-column), or profile features (docs/models.md)')
     .option('--id-column <col>', 'file: a column naming the rows, never a feature')
-    .option('--algo <algo>', 'logreg, forest or gbdt', 'gbdt')
+    .option('--algo <algo>', 'logreg, forest, gbdt or mlp (a neural net)', 'gbdt')
     .option('--test-share <share>', 'share of the rows held out for the report', '0.25')
     .option('--seed <n>', 'random seed: same seed, same split and model', '0')
     .option('--imbalance <how>', 'none, balanced (class weights) or smote', 'none')
@@ -66,8 +73,15 @@ export function registerModelCommands(program: Command, readOptions: ReadOptions
     .option('--c <C>', 'logreg: inverse L2 penalty (default 1)')
     .option('--trees <n>', 'forest: trees; gbdt: boosting rounds (default 100)')
     .option('--max-depth <n>', 'forest, gbdt: tree depth limit')
-    .option('--learning-rate <r>', 'gbdt: shrinkage (default 0.1)')
+    .option('--learning-rate <r>', 'gbdt: shrinkage (default 0.1); mlp: Adam step (default 0.001)')
     .option('--min-samples-leaf <n>', 'forest, gbdt: rows per leaf at least')
+    .option('--hidden <units>', 'mlp: units per hidden layer (default 32)')
+    .option('--layers <n>', 'mlp: hidden layers (default 1)')
+    .option('--activation <f>', 'mlp: relu, tanh or logistic (default relu)')
+    .option('--alpha <a>', 'mlp: L2 penalty (default 0.0001)')
+    .option('--epochs <n>', 'mlp: epochs at most (default 200)')
+    .option('--batch-size <n>', 'mlp: rows per minibatch (default min(200, rows))')
+    .option('--early-stopping', 'mlp: stop on the accuracy of a held-out tenth of the training rows')
     .option('--impute <how>', 'missing numbers: median, mean, knn or iterative', 'median')
     .option('--transform <how>', 'numeric features: none, log, boxcox or yeojohnson', 'none')
     .option('--out <file>', 'file: write the fitted model and its feature transform as JSON')
@@ -163,6 +177,13 @@ function options(o: TrainCli): TrainOptionsInput {
     ...(o.maxDepth === undefined ? {} : { maxDepth: num('max-depth', o.maxDepth) }),
     ...(o.learningRate === undefined ? {} : { learningRate: num('learning-rate', o.learningRate) }),
     ...(o.minSamplesLeaf === undefined ? {} : { minSamplesLeaf: num('min-samples-leaf', o.minSamplesLeaf) }),
+    ...(o.hidden === undefined ? {} : { hiddenUnits: num('hidden', o.hidden) }),
+    ...(o.layers === undefined ? {} : { hiddenLayers: num('layers', o.layers) }),
+    ...(o.activation === undefined ? {} : { activation: o.activation }),
+    ...(o.alpha === undefined ? {} : { alpha: num('alpha', o.alpha) }),
+    ...(o.epochs === undefined ? {} : { epochs: num('epochs', o.epochs) }),
+    ...(o.batchSize === undefined ? {} : { batchSize: num('batch-size', o.batchSize) }),
+    ...(o.earlyStopping ? { earlyStopping: true } : {}),
   };
   return {
     algo: o.algo as TrainOptionsInput['algo'],

@@ -3,7 +3,7 @@ import { applyFeatures, type FeatureTransform } from '../analytics/index.js';
 import { AppError, ProfileId } from '../kernel/index.js';
 import { ModelName } from './cluster-service.js';
 import { buildProfileTable, type AnalyticsDeps, FeatureName, Target, type ProfileTable } from './profile-table.js';
-import { classifierFromJSON, trainModel, TrainOptions, type ModelReport } from './train.js';
+import { checkParams, classifierFromJSON, trainModel, TrainOptionsObject, type ModelReport } from './train.js';
 
 /**
  * Propensity models on profiles. Training takes the table as of `now - target.days` (features from before that date,
@@ -27,7 +27,8 @@ export const DEFAULT_MODEL_FEATURES: readonly string[] = [
   'active_days_90d',
 ];
 
-export const ModelSpec = TrainOptions.extend({
+/** The spec as stored: read back without the parameter check, so a version stored before it still opens. */
+const ModelSpecObject = TrainOptionsObject.extend({
   name: ModelName,
   target: Target,
   features: z.array(FeatureName).min(1).max(100).default([...DEFAULT_MODEL_FEATURES]),
@@ -35,6 +36,7 @@ export const ModelSpec = TrainOptions.extend({
   /** Score every profile with the new version at once (default true). */
   score: z.boolean().default(true),
 }).strict();
+export const ModelSpec = ModelSpecObject.superRefine(checkParams);
 export type ModelSpec = z.infer<typeof ModelSpec>;
 export type ModelSpecInput = z.input<typeof ModelSpec>;
 
@@ -142,7 +144,7 @@ export class ModelService {
   private async load(name: string, version?: number): Promise<{ spec: ModelSpec; summary: ModelSummary; model: StoredModel }> {
     const row = await this.o.store.getModel(name, version);
     if (!row || row.kind !== 'propensity') throw new AppError('model.not_found', `No model is named "${name}"${version === undefined ? '' : ` with version ${version}`}.`);
-    return { spec: ModelSpec.parse(row.spec), summary: row.summary as ModelSummary, model: row.model as StoredModel };
+    return { spec: ModelSpecObject.parse(row.spec), summary: row.summary as ModelSummary, model: row.model as StoredModel };
   }
 
   /** Scores every profile of the model's population with its latest version, as of now. */

@@ -9,10 +9,12 @@ import {
   fitForest,
   fitGbdt,
   fitLogReg,
+  fitMlp,
   forestFromJSON,
   gbdtFromJSON,
   logLoss,
   logRegFromJSON,
+  mlpFromJSON,
   permutationImportance,
   prCurve,
   precisionRecallF1,
@@ -38,7 +40,7 @@ import {
  * over the algorithm's main parameters, on the training rows.
  */
 
-export const Algo = z.enum(['logreg', 'forest', 'gbdt']);
+export const Algo = z.enum(['logreg', 'forest', 'gbdt', 'mlp']);
 export type Algo = z.infer<typeof Algo>;
 
 export const ModelParams = z
@@ -49,13 +51,34 @@ export const ModelParams = z
     nEstimators: z.number().int().min(1).max(2000).optional(),
     maxDepth: z.number().int().min(1).max(64).optional(),
     minSamplesLeaf: z.number().int().min(1).max(10_000).optional(),
-    /** gbdt */
+    /** gbdt: shrinkage (default 0.1); mlp: Adam's initial step (default 0.001). */
     learningRate: z.number().positive().max(1).optional(),
+    /** gbdt */
     maxLeafNodes: z.number().int().min(2).max(1024).optional(),
     l2: z.number().min(0).max(1e6).optional(),
+    /** mlp: units per hidden layer (default 32) and hidden layers (default 1). */
+    hiddenUnits: z.number().int().min(1).max(1024).optional(),
+    hiddenLayers: z.number().int().min(1).max(5).optional(),
+    /** mlp: hidden activation (default relu). */
+    activation: z.enum(['relu', 'tanh', 'logistic']).optional(),
+    /** mlp: L2 penalty on the weights (default 1e-4). */
+    alpha: z.number().min(0).max(1e3).optional(),
+    /** mlp: epochs at most (default 200) and rows per minibatch (default min(200, rows)). */
+    epochs: z.number().int().min(1).max(5000).optional(),
+    batchSize: z.number().int().min(1).max(100_000).optional(),
+    /** mlp: stop on the accuracy of a held-out tenth of the training rows and keep the best epoch (default false). */
+    earlyStopping: z.boolean().optional(),
   })
   .strict();
 export type ModelParams = z.infer<typeof ModelParams>;
+
+/** The parameters each algorithm reads (the others would be ignored, so they are refused). */
+export const PARAMS_OF: Record<Algo, readonly (keyof ModelParams)[]> = {
+  logreg: ['C'],
+  forest: ['nEstimators', 'maxDepth', 'minSamplesLeaf'],
+  gbdt: ['nEstimators', 'maxDepth', 'minSamplesLeaf', 'learningRate', 'maxLeafNodes', 'l2'],
+  mlp: ['hiddenUnits', 'hiddenLayers', 'activation', 'alpha', 'learningRate', 'epochs', 'batchSize', 'earlyStopping'],
+};
 
 export const ThresholdGoal = z.discriminatedUnion('goal', [
   z.object({ goal: z.literal('f1') }).strict(),
@@ -64,7 +87,8 @@ export const ThresholdGoal = z.discriminatedUnion('goal', [
 ]);
 export type ThresholdGoal = z.infer<typeof ThresholdGoal>;
 
-export const TrainOptions = z
+/** The training options as a plain object schema (extended by the stored model's spec); `TrainOptions` adds the checks. */
+export const TrainOptionsObject = z
   .object({
     algo: Algo.default('gbdt'),
     params: ModelParams.default({}),
@@ -83,6 +107,21 @@ export const TrainOptions = z
     importanceRepeats: z.number().int().min(0).max(50).default(5),
   })
   .strict();
+
+/** A parameter of another algorithm would be ignored without a word: it is refused instead. */
+export function checkParams(o: { algo: Algo; params: ModelParams; grid?: Record<string, number[]> | undefined }, ctx: z.RefinementCtx): void {
+  const allowed: readonly string[] = PARAMS_OF[o.algo];
+  for (const [where, names] of [
+    ['params', Object.keys(o.params)],
+    ['grid', Object.keys(o.grid ?? {})],
+  ] as const) {
+    for (const name of names.filter((n) => !allowed.includes(n))) {
+      ctx.addIssue({ code: 'custom', path: [where, name], message: `${name} is not a parameter of ${o.algo} (its parameters: ${allowed.join(', ')})` });
+    }
+  }
+}
+
+export const TrainOptions = TrainOptionsObject.superRefine(checkParams);
 export type TrainOptions = z.infer<typeof TrainOptions>;
 export type TrainOptionsInput = z.input<typeof TrainOptions>;
 
@@ -117,7 +156,7 @@ export type ModelReport = {
   importance: { feature: string; mean: number; std: number }[];
   cv: { folds: number; auc: { mean: number; std: number } } | null;
   grid: { params: Record<string, number>; auc: { mean: number; std: number } }[] | null;
-  /** logreg: whether Newton's method met the gradient tolerance. */
+  /** logreg: whether Newton's method met the gradient tolerance; mlp: whether the loss stopped improving (or the validation accuracy, with earlyStopping) before the last epoch. */
   converged: boolean | null;
   seconds: number;
 };
@@ -134,6 +173,7 @@ export function classifierFromJSON(json: unknown): BinaryClassifier {
   if (algo === 'logreg') return logRegFromJSON(json);
   if (algo === 'forest') return forestFromJSON(json);
   if (algo === 'gbdt') return gbdtFromJSON(json);
+  if (algo === 'mlp') return mlpFromJSON(json);
   throw new RangeError(`a stored model has an unknown algorithm ${JSON.stringify(algo)}`);
 }
 
@@ -159,6 +199,19 @@ function fit(data: Dataset, algo: Algo, p: ModelParams, seed: number, imbalance:
       ...(p.minSamplesLeaf === undefined ? {} : { minSamplesLeaf: p.minSamplesLeaf }),
     });
   }
+  if (algo === 'mlp') {
+    return fitMlp(d, {
+      seed,
+      classWeight: balanced ? 'balanced' : null,
+      hiddenLayerSizes: Array.from({ length: p.hiddenLayers ?? 1 }, () => p.hiddenUnits ?? 32),
+      ...(p.activation === undefined ? {} : { activation: p.activation }),
+      ...(p.alpha === undefined ? {} : { alpha: p.alpha }),
+      ...(p.learningRate === undefined ? {} : { learningRateInit: p.learningRate }),
+      ...(p.epochs === undefined ? {} : { maxIter: p.epochs }),
+      ...(p.batchSize === undefined ? {} : { batchSize: p.batchSize }),
+      ...(p.earlyStopping === undefined ? {} : { earlyStopping: p.earlyStopping }),
+    });
+  }
   return fitGbdt(d, {
     maxIter: p.nEstimators ?? 100,
     seed,
@@ -170,6 +223,13 @@ function fit(data: Dataset, algo: Algo, p: ModelParams, seed: number, imbalance:
     ...(p.l2 === undefined ? {} : { l2Regularization: p.l2 }),
   });
 }
+
+/**
+ * Whether the algorithm sees z-scored features: logistic regression (its penalty treats every feature alike only
+ * then) and the neural net (its initial weights and step sizes assume unit-scale inputs, as scikit-learn's guide asks
+ * of MLPClassifier). Trees split on ranks and need no scaling.
+ */
+const scaled = (algo: Algo): boolean => algo === 'logreg' || algo === 'mlp';
 
 function rowsOf(data: Dataset, idx: ArrayLike<number>): Dataset {
   const d = data.d;
@@ -239,7 +299,7 @@ export function trainModel(
     const pos = y.reduce((s, v) => s + v, 0);
     if (pos === 0 || pos === y.length) throw new RangeError(`the ${name} rows hold one class only (${pos} positive of ${y.length})`);
   }
-  const spec = { impute: opts.impute, transform: opts.transform, maxLevels: opts.maxLevels, scale: opts.algo === 'logreg' ? ('zscore' as const) : ('none' as const) };
+  const spec = { impute: opts.impute, transform: opts.transform, maxLevels: opts.maxLevels, scale: scaled(opts.algo) ? ('zscore' as const) : ('none' as const) };
   const fitted = fitFeatures(trainCols, spec);
   const data: Dataset = { x: fitted.matrix.data, n: fitted.matrix.n, d: fitted.matrix.d, y: Uint8Array.from(fitted.rows, (i) => trainY[i] as number), features: fitted.names };
   const applied = applyFeatures(fitted.transform, testCols);
@@ -297,7 +357,7 @@ export function trainModel(
     importance: imp ? fitted.names.map((feature, j) => ({ feature, mean: imp.mean[j] as number, std: imp.std[j] as number })).sort((a, b) => b.mean - a.mean) : [],
     cv: crossValidated ? { folds: opts.cv, auc: crossValidated.auc } : null,
     grid,
-    converged: opts.algo === 'logreg' ? ((model.toJSON() as { converged?: boolean }).converged ?? null) : null,
+    converged: opts.algo === 'logreg' || opts.algo === 'mlp' ? ((model.toJSON() as { converged?: boolean }).converged ?? null) : null,
     seconds: (performance.now() - started) / 1000,
   };
   return { model, transform: fitted.transform, report };

@@ -298,6 +298,8 @@ describe.skipIf(noBrowser('e2e/analytics'))('analytics pages: clustering, models
     await page.getByLabel('Name', { exact: true }).fill('buyers');
     await page.getByLabel('Target event').fill('Order Completed');
     await page.getByLabel('Within (days)').fill('21');
+    // Every algorithm of the API is offered, by its name in words.
+    expect(await page.getByLabel('Algorithm').locator('option').allTextContents()).toEqual(['gradient boosting', 'random forest', 'logistic regression', 'neural network']);
     await page.getByLabel('Algorithm').selectOption('logreg');
     const answer = answerTo(page, '/api/models');
     await page.getByRole('button', { name: 'Train', exact: true }).click();

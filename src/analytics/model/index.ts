@@ -37,3 +37,5 @@ export {
 export { classWeights, smote, type SmoteOptions } from './imbalance.js';
 export { permutationImportance, type ImportanceMetric, type PermutationImportance, type PermutationImportanceOptions } from './importance.js';
 export * from './tree/index.js';
+export { fitMlp, mlpFromJSON, MlpModel, type MlpEpoch, type MlpJSON, type MlpOptions, type MlpSettings, type MlpWeights } from './mlp.js';
+export type { Activation as MlpActivation } from './mlp-kernel.js';

@@ -15,9 +15,9 @@ export interface Dataset {
   weights?: Float64Array;
 }
 
-export type Algorithm = 'logreg' | 'forest' | 'gbdt';
+export type Algorithm = 'logreg' | 'forest' | 'gbdt' | 'mlp';
 
-/** Per-row explanation: base value + sum(contributions) = the model's raw output (log-odds for logreg and gbdt, probability for forest). */
+/** Per-row explanation: base value + sum(contributions) = the model's raw output (log-odds for logreg, gbdt and mlp, probability for forest). */
 export interface Contributions {
   base: number;
   /** n x d, row-major. */
@@ -31,7 +31,7 @@ export interface BinaryClassifier {
   features: string[];
   /** P(y = 1) for each of the n rows of x (row-major, d = features.length). */
   predictProba(x: Float64Array, n: number): Float64Array;
-  /** Per-row contributions (linear terms for logreg, TreeSHAP for trees). */
+  /** Per-row contributions (linear terms for logreg, TreeSHAP for trees, integrated gradients for mlp). */
   contributions(x: Float64Array, n: number): Contributions;
   /** A JSON-safe description of the fitted model, enough to rebuild it with the algorithm's `fromJSON`. */
   toJSON(): unknown;

@@ -122,7 +122,7 @@ export type ClusterSpecInput = {
   nInit?: number;
 };
 export type SegmentMade = { segmentId: string; segmentName: string; members: number; definition?: string };
-export type Algo = 'logreg' | 'forest' | 'gbdt';
+export type Algo = 'logreg' | 'forest' | 'gbdt' | 'mlp';
 export type ModelTarget = { kind: 'event' | 'churn'; event: string; days: number };
 export type ScoringRun = { name: string; version: number; at: string; profiles: number; changed: number; deciles: number[] };
 export type ModelReport = {

@@ -18,6 +18,7 @@ export const messages = defineMessages(
     algo_logreg: 'logistic regression',
     algo_forest: 'random forest',
     algo_gbdt: 'gradient boosting',
+    algo_mlp: 'neural network',
     target_event: '{event} within {days} days',
     target_churn: 'no {event} within {days} days (churn)',
 
@@ -140,6 +141,7 @@ export const messages = defineMessages(
     algo_logreg: 'régression logistique',
     algo_forest: 'forêt aléatoire',
     algo_gbdt: 'gradient boosting',
+    algo_mlp: 'réseau de neurones',
     target_event: '{event} sous {days} jours',
     target_churn: 'pas de {event} sous {days} jours (attrition)',
 

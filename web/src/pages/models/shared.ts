@@ -2,7 +2,7 @@ import type { ModelTarget } from '../../api/client.js';
 import type { Translate } from '../../i18n/i18n.js';
 import type { MessageKey } from './messages.js';
 
-export const ALGOS = ['gbdt', 'forest', 'logreg'] as const;
+export const ALGOS = ['gbdt', 'forest', 'logreg', 'mlp'] as const;
 
 /** A model's target in words: "Order Completed within 14 days", or its churn form. */
 export function targetText(t: Translate<MessageKey>, target: ModelTarget): string {
