@@ -33,7 +33,7 @@ export interface Segmentum {
   /** The data-quality report and its trend. */
   quality: QualityService;
   /** CLV, clustering and propensity models on profiles, with the model registry. */
-  analytics: { clv: ClvService; clusters: ClusterService; models: ModelService };
+  analytics: { clv: ClvService; clusters: ClusterService; models: ModelService; refreshAll: () => Promise<void> };
   store: Store;
   /** Runs due segment timers now (virtual-time tests call it after moving the clock). */
   tick(): Promise<void>;
@@ -158,6 +158,8 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
       clv: new ClvService({ store, engine, writer: committer, segments, clock, logger: scoringLog, ...orders }),
       clusters: new ClusterService({ store, engine, writer: committer, segments, clock, logger: scoringLog, ...orders }),
       models: new ModelService({ store, engine, writer: committer, segments, clock, logger: scoringLog, ...orders }),
+      /** The scheduled pass (scoring.models.everyHours): models rescored, clusterings reassigned, CLV refitted. */
+      refreshAll: () => analytics.models.refreshAll({ assignCluster: (name) => analytics.clusters.assign(name), refitClv: () => analytics.clv.refresh() }),
     };
     touched = (ids) => analytics.clusters.touch(ids);
     const liveEvery = config.scoring.models.liveSeconds * 1000;
@@ -172,7 +174,7 @@ export async function createSegmentum(config: Config, opts: CreateOptions = {}):
     const modelsTimer =
       opts.clock === undefined && modelsEvery > 0
         ? setInterval(
-            () => void analytics.models.refreshAll((name) => analytics.clusters.assign(name)).catch((e: unknown) => log.error({ err: e }, 'Rescoring models failed')),
+            () => void analytics.refreshAll().catch((e: unknown) => log.error({ err: e }, 'Rescoring models failed')),
             modelsEvery,
           ).unref()
         : null;

@@ -64,6 +64,13 @@ describe('analytics on the demo profiles', () => {
     const refit = await api<ClvRunSummary>(s, 'POST', '/api/clv/fit', { unit: 'week', segments: true });
     expect(refit.body.segments).toEqual([]);
     expect((await api<ClvRunSummary>(s, 'GET', '/api/clv')).body.version).toBe(r.version + 1);
+
+    // The scheduled pass fits CLV again with the settings of the latest fit, and makes no value segment again.
+    const six = await api<ClvRunSummary>(s, 'POST', '/api/clv/fit', { unit: 'day', horizonMonths: 6 });
+    await s.analytics.refreshAll();
+    const scheduled = (await api<ClvRunSummary>(s, 'GET', '/api/clv')).body;
+    expect(scheduled).toMatchObject({ version: six.body.version + 1, unit: 'day', horizonMonths: 6, segments: [], customers: six.body.customers });
+    expect(scheduled.bgNbd.r).toBeCloseTo(six.body.bgNbd.r, 9);
   });
 
   it('clusters customers into personas, stores the run, and saves clusters as snapshot and live segments', async () => {

@@ -92,6 +92,20 @@ export class ClvService {
     return made;
   }
 
+  /**
+   * The scheduled refit (every scoring.models.everyHours, with the models): once CLV has been fitted on profiles, it
+   * is fitted again with the settings of the latest fit, calibrated up to now, so that `clv`, `p_alive`,
+   * `expected_orders` and `clv_tier` follow the new orders and the time that passed. A new version each time (the
+   * registry keeps the history of the fits); value segments are not made again. Null when CLV was never fitted.
+   */
+  async refresh(): Promise<Result<ClvRunSummary, ClvProblem> | null> {
+    const row = await this.o.store.getModel('clv');
+    if (!row || row.kind !== 'clv') return null;
+    const spec = ClvFitSpec.safeParse(row.spec);
+    if (!spec.success) throw new AppError('model.invalid_spec', `The stored CLV settings no longer parse: ${spec.error.issues.map((i) => i.message).join(' ')}`);
+    return this.fit({ ...spec.data, segments: false });
+  }
+
   async fit(spec: ClvFitSpec): Promise<Result<ClvRunSummary, ClvProblem>> {
     const now = this.o.clock.now();
     const b = new TransactionLogBuilder();

@@ -183,11 +183,27 @@ export class ModelService {
     return run;
   }
 
-  /** Rescoring of every model and the live assignment of every clustering, on schedule. */
-  async refreshAll(assignCluster: (name: string) => Promise<unknown>): Promise<void> {
+  /**
+   * On schedule: every propensity model rescores every profile, every clustering assigns them again, and CLV (once
+   * fitted on profiles) is fitted again. One failure is logged and does not stop the others.
+   */
+  async refreshAll(others: { assignCluster: (name: string) => Promise<unknown>; refitClv: () => Promise<unknown> }): Promise<void> {
+    let clv = false;
     for (const m of await this.o.store.listModels({})) {
-      if (m.kind === 'propensity') await this.score(m.name);
-      else if (m.kind === 'cluster') await assignCluster(m.name);
+      try {
+        if (m.kind === 'propensity') await this.score(m.name);
+        else if (m.kind === 'cluster') await others.assignCluster(m.name);
+        else if (m.kind === 'clv') clv = true;
+      } catch (e) {
+        this.o.logger.error({ err: e, name: m.name }, 'scheduled rescoring failed');
+      }
+    }
+    if (clv) {
+      try {
+        await others.refitClv();
+      } catch (e) {
+        this.o.logger.error({ err: e }, 'scheduled CLV refit failed');
+      }
     }
   }
 
