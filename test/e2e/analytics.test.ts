@@ -407,6 +407,12 @@ describe.skipIf(noBrowser('e2e/analytics'))('analytics pages: clustering, models
     // Scoring and explanations read the latest version: not offered on an older one.
     await page.getByRole('table', { name: 'Every version of the model, newest first' }).waitFor();
     await expect.poll(() => page.getByRole('button', { name: 'Score now' }).count()).toBe(0);
+    // The converged fit says nothing; a neural net stopped after one epoch says it did not converge.
+    expect(await page.getByTestId('not-converged').count()).toBe(0);
+    const nn = await post<ModelSummary>('/api/models', { name: 'buyers_nn', target: { kind: 'event', event: 'Order Completed', days: 21 }, algo: 'mlp', params: { epochs: 1 }, score: false });
+    expect([nn.report.algorithm, nn.report.converged]).toEqual(['mlp', false]);
+    await page.goto(`${d.url}/models/buyers_nn`);
+    await page.getByTestId('not-converged').filter({ hasText: 'did not converge' }).waitFor();
     expect(jsErrors(page)).toEqual([]);
   });
 

@@ -137,6 +137,8 @@ export type ModelReport = {
   calibration: { predicted: number; observed: number; count: number }[];
   importance: { feature: string; mean: number; std: number }[];
   cv: { folds: number; auc: { mean: number; std: number } } | null;
+  /** logreg and mlp: whether the fit converged before its iteration limit (null for the trees). */
+  converged: boolean | null;
   seconds: number;
 };
 export type ModelSummary = {

@@ -34,6 +34,7 @@ export const messages = defineMessages(
     training: 'Training…',
 
     modelSubtitle: 'Version {version}: {algo}, target {target}. Trained {at} on features as of {asOf}.',
+    notConverged: 'This fit did not converge: it stopped at its iteration limit before the loss settled. Its scores may still be usable (check the AUC and the calibration), or train again with more epochs (mlp) or a smaller C (logreg).',
     keyFigures: 'Key figures',
     auc: 'AUC',
     aucDetail: 'ROC area: 0.5 is chance, 1 is perfect',
@@ -157,6 +158,7 @@ export const messages = defineMessages(
     training: 'Entraînement…',
 
     modelSubtitle: 'Version {version} : {algo}, cible {target}. Entraîné le {at} sur les variables au {asOf}.',
+    notConverged: 'Cet ajustement n’a pas convergé : il s’est arrêté à sa limite d’itérations avant que la perte ne se stabilise. Ses scores peuvent rester utilisables (voyez l’AUC et la calibration), ou entraînez-le de nouveau avec plus d’époques (mlp) ou un C plus petit (logreg).',
     keyFigures: 'Chiffres clés',
     auc: 'AUC',
     aucDetail: 'aire sous la courbe ROC : 0,5 est le hasard, 1 la perfection',

@@ -36,6 +36,11 @@ function ModelDetail({ model: m }: { model: ModelSummary }) {
         title={m.name}
         subtitle={t('modelSubtitle', { version: m.version, algo: t(`algo_${r.algorithm}`), target: targetText(t, m.target), at: fmt.dateTime(m.at), asOf: fmt.dateTime(m.asOf) })}
       />
+      {r.converged === false ? (
+        <p class="notice" data-testid="not-converged">
+          {t('notConverged')}
+        </p>
+      ) : null}
       <div class="stats" role="group" aria-label={t('keyFigures')}>
         <Stat testId="m-auc" label={t('auc')} value={fmt.number(r.metrics.auc, 3)} detail={t('aucDetail')} />
         <Stat testId="m-ap" label={t('ap')} value={fmt.number(r.metrics.averagePrecision, 3)} detail={t('apDetail', { base: fmt.number(r.metrics.baseRate, 3) })} />
