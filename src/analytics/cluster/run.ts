@@ -1,6 +1,6 @@
 import { dbscan, kDistance } from './dbscan.js';
 import { cut, hierarchical, type Linkage, type Merge } from './hierarchical.js';
-import { kmeans, type Matrix } from './kmeans.js';
+import { kmeans, type KMeansResult, type Matrix } from './kmeans.js';
 import { pca, project } from './pca.js';
 import { calinskiHarabasz, daviesBouldin, knee, silhouette, type SilhouetteSummary } from './metrics.js';
 import { scaleColumns, unscale, type ScaleMethod } from './scale.js';
@@ -46,17 +46,23 @@ export async function clusterTable(m: Matrix, features: string[], opts: ClusterO
   let k: number;
   let elbow: ClusterRun['elbow'] = null;
   let kneeAt: number | null = null;
+  // The elbow's runs are the runs of each k with the same seed: the chosen k's is kept, not computed again.
+  const runs: KMeansResult[] = [];
   if (opts.k === 'auto') {
     const kMax = Math.min(opts.kMax ?? 10, m.n);
     elbow = [];
-    for (let c = 1; c <= kMax; c++) elbow.push({ k: c, inertia: (await kmeans(scaled.matrix, c, { seed, nInit: opts.nInit, workers: opts.workers })).inertia });
+    for (let c = 1; c <= kMax; c++) {
+      const r = await kmeans(scaled.matrix, c, { seed, nInit: opts.nInit, workers: opts.workers });
+      runs.push(r);
+      elbow.push({ k: c, inertia: r.inertia });
+    }
     kneeAt = knee(
       elbow.map((e) => e.k),
       elbow.map((e) => e.inertia),
     );
     k = kneeAt ?? Math.min(2, kMax);
   } else k = opts.k;
-  const model = await kmeans(scaled.matrix, k, { seed, nInit: opts.nInit, workers: opts.workers });
+  const model = runs[k - 1] ?? (await kmeans(scaled.matrix, k, { seed, nInit: opts.nInit, workers: opts.workers }));
   const centers = unscale(model.centers, scaled);
   const d = m.d;
   return {
