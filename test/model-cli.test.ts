@@ -96,6 +96,8 @@ describe('segmentum model train on a file', () => {
     expect(r.metrics.auc).toBeGreaterThan(refs.metrics.rocAuc - 0.03);
     expect(typeof r.converged).toBe('boolean');
     expect(r.importance).toHaveLength(8);
+    // Fewer test rows than the importance's cap (10,000): measured on all of them.
+    expect((r as Report & { importanceRows: number }).importanceRows).toBe(r.rows.test);
     const saved = JSON.parse(readFileSync(out, 'utf8')) as { model: { algorithm: string; coefs: number[][]; options: { hiddenLayerSizes: number[] } }; transform: { steps: { scale: number }[] } };
     expect(saved.model.algorithm).toBe('mlp');
     // The net sees z-scored features (as logistic regression does; trees do not).

@@ -320,6 +320,6 @@ function printReport(io: Io, r: ModelReport, what: string): void {
   }
   if (r.importance.length > 0) {
     io.out('');
-    io.out(columns(['feature', 'importance (AUC drop)', '±'], r.importance.slice(0, 10).map((i) => [i.feature, i.mean.toFixed(4), i.std.toFixed(4)])));
+    io.out(columns(['feature', `importance (AUC drop${r.importanceRows > 0 && r.importanceRows < r.rows.test ? `, ${r.importanceRows} of the test rows` : ''})`, '±'], r.importance.slice(0, 10).map((i) => [i.feature, i.mean.toFixed(4), i.std.toFixed(4)])));
   }
 }

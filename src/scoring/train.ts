@@ -105,6 +105,8 @@ export const TrainOptionsObject = z
     transform: z.enum(['none', 'log', 'boxcox', 'yeojohnson']).default('none'),
     maxLevels: z.number().int().min(1).max(100).default(10),
     importanceRepeats: z.number().int().min(0).max(50).default(5),
+    /** Test rows permutation importance is measured on at most (a seeded sample beyond): it costs a prediction of each per shuffle. */
+    importanceRows: z.number().int().min(100).max(10_000_000).default(10_000),
   })
   .strict();
 
@@ -154,6 +156,8 @@ export type ModelReport = {
   /** Quantile bins of the predicted probability (10): mean prediction, observed positive rate, rows. */
   calibration: { predicted: number; observed: number; count: number }[];
   importance: { feature: string; mean: number; std: number }[];
+  /** The test rows the importance was measured on (all of them, or a seeded sample of importanceRows). */
+  importanceRows: number;
   cv: { folds: number; auc: { mean: number; std: number } } | null;
   grid: { params: Record<string, number>; auc: { mean: number; std: number } }[] | null;
   /** logreg: whether Newton's method met the gradient tolerance; mlp: whether the loss stopped improving (or the validation accuracy, with earlyStopping) before the last epoch. */
@@ -339,7 +343,7 @@ export function trainModel(
   const rocPoints = thinCurve(roc.fpr, roc.tpr, roc.thresholds);
   const prPoints = thinCurve(pr.recall, pr.precision, pr.thresholds);
   const cal = calibrationCurve(y, p, 10, 'quantile');
-  const imp = opts.importanceRepeats > 0 ? permutationImportance(model, testData, { repeats: opts.importanceRepeats, seed: opts.seed }) : null;
+  const imp = opts.importanceRepeats > 0 ? permutationImportance(model, testData, { repeats: opts.importanceRepeats, seed: opts.seed, maxRows: opts.importanceRows }) : null;
   const positives = (v: Uint8Array): number => v.reduce((s, x) => s + x, 0);
   const report: ModelReport = {
     algorithm: opts.algo,
@@ -355,6 +359,7 @@ export function trainModel(
     pr: prPoints.x.map((recall, i) => ({ recall, precision: prPoints.y[i] as number })),
     calibration: Array.from(cal.probPred, (v, i) => ({ predicted: v, observed: cal.probTrue[i] as number, count: cal.counts[i] as number })),
     importance: imp ? fitted.names.map((feature, j) => ({ feature, mean: imp.mean[j] as number, std: imp.std[j] as number })).sort((a, b) => b.mean - a.mean) : [],
+    importanceRows: imp?.rows ?? 0,
     cv: crossValidated ? { folds: opts.cv, auc: crossValidated.auc } : null,
     grid,
     converged: opts.algo === 'logreg' || opts.algo === 'mlp' ? ((model.toJSON() as { converged?: boolean }).converged ?? null) : null,

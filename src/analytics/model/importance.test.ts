@@ -82,4 +82,22 @@ describe('permutation importance', () => {
     expect(permutationImportance(model, test, { repeats: 2, seed: 1, metric: 'brier' }).mean[0]).toBeGreaterThan(0);
     expect(() => permutationImportance(model, { ...test, d: 2, x: test.x.subarray(0, test.n * 2), features: ['a', 'b'] })).toThrow(RangeError);
   });
+
+  it('measures on a seeded sample of maxRows rows: its baseline is that sample\'s AUC, and the ranking holds', () => {
+    const big = simulate(20_000, 5);
+    const all = permutationImportance(model, big, { repeats: 3, seed: 6 });
+    expect(all.rows).toBe(20_000);
+    // maxRows at or above n changes nothing, bit for bit.
+    expect(Array.from(permutationImportance(model, big, { repeats: 3, seed: 6, maxRows: 20_000 }).drops)).toEqual(Array.from(all.drops));
+    const part = permutationImportance(model, big, { repeats: 3, seed: 6, maxRows: 5000 });
+    expect(part.rows).toBe(5000);
+    // The baseline is the AUC of 5,000 of the rows, not of all of them: near it (a 5,000-row AUC's spread is ~0.005).
+    expect(part.baseline).not.toBe(all.baseline);
+    expect(Math.abs(part.baseline - all.baseline)).toBeLessThan(0.02);
+    // The same ranking; each feature's drop within 0.02 of the all-rows one.
+    part.mean.forEach((m, j) => expect(Math.abs(m - (all.mean[j] as number))).toBeLessThan(0.02));
+    expect(part.mean[0]).toBeGreaterThan(part.mean[2] as number);
+    expect(part.mean[2]).toBeGreaterThan(part.mean[1] as number);
+    expect(Array.from(permutationImportance(model, big, { repeats: 3, seed: 6, maxRows: 5000 }).drops)).toEqual(Array.from(part.drops));
+  });
 });
