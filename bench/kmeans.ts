@@ -67,7 +67,7 @@ const oursCpu = (cpu1.user + cpu1.system) / 1e6;
 clearInterval(sampler);
 peak = Math.max(peak, process.memoryUsage().rss);
 
-let sk: { seconds: number; cpuSeconds: number; inertia: number; peakMb: number; version: string } | null = null;
+let sk: { seconds: number; cpuSeconds: number; inertia: number; peakMb: number; version: string; iterations: number } | null = null;
 const dir = mkdtempSync(join(tmpdir(), 'segmentum-kmeans-'));
 try {
   const file = join(dir, 'x.f64');
@@ -82,12 +82,12 @@ try {
     'wall = time.perf_counter() - t',
     'after = resource.getrusage(resource.RUSAGE_SELF)',
     'cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime',
-    'print(wall, km.inertia_, after.ru_maxrss / 1024, sklearn.__version__, cpu)',
+    'print(wall, km.inertia_, after.ru_maxrss / 1024, sklearn.__version__, cpu, km.n_iter_)',
   ].join('\n');
   const r = spawnSync(opts.python as string, ['-c', script, file], { encoding: 'utf8' });
   if (r.status === 0) {
-    const [s, inertia, mb, version, cpu] = r.stdout.trim().split(/\s+/);
-    sk = { seconds: Number(s), cpuSeconds: Number(cpu), inertia: Number(inertia), peakMb: Number(mb), version: version ?? '?' };
+    const [s, inertia, mb, version, cpu, iterations] = r.stdout.trim().split(/\s+/);
+    sk = { seconds: Number(s), cpuSeconds: Number(cpu), inertia: Number(inertia), peakMb: Number(mb), version: version ?? '?', iterations: Number(iterations) };
   } else process.stderr.write(`scikit-learn not run (${opts.python}): ${r.stderr.split('\n').slice(-2).join(' ')}\n`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

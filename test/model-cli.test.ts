@@ -31,6 +31,7 @@ interface Report {
   metrics: { auc: number; averagePrecision: number; brier: number; logLoss: number; baseRate: number };
   roc: { fpr: number; tpr: number }[];
   importance: { feature: string; mean: number }[];
+  importanceRows: number;
   converged: boolean | null;
   cv: { folds: number; auc: { mean: number } } | null;
   grid: { params: Record<string, number> }[] | null;
@@ -97,7 +98,7 @@ describe('segmentum model train on a file', () => {
     expect(typeof r.converged).toBe('boolean');
     expect(r.importance).toHaveLength(8);
     // Fewer test rows than the importance's cap (10,000): measured on all of them.
-    expect((r as Report & { importanceRows: number }).importanceRows).toBe(r.rows.test);
+    expect(r.importanceRows).toBe(r.rows.test);
     const saved = JSON.parse(readFileSync(out, 'utf8')) as { model: { algorithm: string; coefs: number[][]; options: { hiddenLayerSizes: number[] } }; transform: { steps: { scale: number }[] } };
     expect(saved.model.algorithm).toBe('mlp');
     // The net sees z-scored features (as logistic regression does; trees do not).
