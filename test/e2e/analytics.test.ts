@@ -409,10 +409,13 @@ describe.skipIf(noBrowser('e2e/analytics'))('analytics pages: clustering, models
     await expect.poll(() => page.getByRole('button', { name: 'Score now' }).count()).toBe(0);
     // The converged fit says nothing; a neural net stopped after one epoch says it did not converge.
     expect(await page.getByTestId('not-converged').count()).toBe(0);
-    const nn = await post<ModelSummary>('/api/models', { name: 'buyers_nn', target: { kind: 'event', event: 'Order Completed', days: 21 }, algo: 'mlp', params: { epochs: 1 }, score: false });
-    expect([nn.report.algorithm, nn.report.converged]).toEqual(['mlp', false]);
+    // Its importance measured on a sample of 100 test profiles (importanceRows), which the importance card says.
+    const nn = await post<ModelSummary>('/api/models', { name: 'buyers_nn', target: { kind: 'event', event: 'Order Completed', days: 21 }, algo: 'mlp', params: { epochs: 1 }, importanceRows: 100, score: false });
+    expect([nn.report.algorithm, nn.report.converged, nn.report.importanceRows]).toEqual(['mlp', false, 100]);
+    expect(nn.report.rows.test).toBeGreaterThan(100);
     await page.goto(`${d.url}/models/buyers_nn`);
     await page.getByTestId('not-converged').filter({ hasText: 'did not converge' }).waitFor();
+    await page.getByText(`Measured on a random sample of 100 of the ${n(nn.report.rows.test)} test profiles.`, { exact: false }).waitFor();
     expect(jsErrors(page)).toEqual([]);
   });
 

@@ -136,6 +136,8 @@ export type ModelReport = {
   pr: { recall: number; precision: number }[];
   calibration: { predicted: number; observed: number; count: number }[];
   importance: { feature: string; mean: number; std: number }[];
+  /** The test rows the importance was measured on (absent on models trained before it was reported). */
+  importanceRows?: number;
   cv: { folds: number; auc: { mean: number; std: number } } | null;
   /** logreg and mlp: whether the fit converged before its iteration limit (null for the trees). */
   converged: boolean | null;

@@ -158,7 +158,12 @@ export function ImportanceChart({ report }: { report: ModelReport }) {
         <p class="muted">{t('importanceNone')}</p>
       ) : (
         <>
-          <p class="muted card-intro">{t('importanceIntro')}</p>
+          <p class="muted card-intro">
+            {t('importanceIntro')}
+            {report.importanceRows !== undefined && report.importanceRows > 0 && report.importanceRows < report.rows.test
+              ? ` ${t('importanceSample', { rows: fmt.number(report.importanceRows), test: fmt.number(report.rows.test) })}`
+              : ''}
+          </p>
           <Chart
             testId="importance"
             plot={plot}
