@@ -27,39 +27,49 @@ export function scaleColumns(m: Matrix, method: ScaleMethod): Scaled {
   const { data, n, d } = m;
   const shift = new Float64Array(d);
   const scale = new Float64Array(d).fill(1);
-  if (method !== 'none') {
+  // z-score and min-max read the rows in storage order (every column's sums advance together, each still over the
+  // rows in order: the same bits as column by column, without a strided pass per column); robust needs each column
+  // sorted, so it copies them out.
+  if (method === 'zscore') {
+    const sum = new Float64Array(d);
+    for (let i = 0, o = 0; i < n; i++) for (let j = 0; j < d; j++, o++) sum[j] = (sum[j] as number) + (data[o] as number);
+    for (let j = 0; j < d; j++) shift[j] = (sum[j] as number) / n;
+    const v2 = new Float64Array(d);
+    for (let i = 0, o = 0; i < n; i++) {
+      for (let j = 0; j < d; j++, o++) {
+        const t = (data[o] as number) - (shift[j] as number);
+        v2[j] = (v2[j] as number) + t * t;
+      }
+    }
+    for (let j = 0; j < d; j++) scale[j] = Math.sqrt((v2[j] as number) / n);
+  } else if (method === 'minmax') {
+    const lo = new Float64Array(d).fill(Number.POSITIVE_INFINITY);
+    const hi = new Float64Array(d).fill(Number.NEGATIVE_INFINITY);
+    for (let i = 0, o = 0; i < n; i++) {
+      for (let j = 0; j < d; j++, o++) {
+        const v = data[o] as number;
+        if (v < (lo[j] as number)) lo[j] = v;
+        if (v > (hi[j] as number)) hi[j] = v;
+      }
+    }
+    for (let j = 0; j < d; j++) {
+      shift[j] = lo[j] as number;
+      scale[j] = (hi[j] as number) - (lo[j] as number);
+    }
+  } else if (method === 'robust') {
     const col = new Float64Array(n);
     for (let j = 0; j < d; j++) {
       for (let i = 0; i < n; i++) col[i] = data[i * d + j] as number;
-      if (method === 'zscore') {
-        let mean = 0;
-        for (const v of col) mean += v;
-        mean /= n;
-        let v2 = 0;
-        for (const v of col) v2 += (v - mean) ** 2;
-        shift[j] = mean;
-        scale[j] = Math.sqrt(v2 / n);
-      } else if (method === 'minmax') {
-        let lo = Number.POSITIVE_INFINITY;
-        let hi = Number.NEGATIVE_INFINITY;
-        for (const v of col) {
-          if (v < lo) lo = v;
-          if (v > hi) hi = v;
-        }
-        shift[j] = lo;
-        scale[j] = hi - lo;
-      } else {
-        const sorted = Float64Array.from(col).sort();
-        shift[j] = quantileSorted(sorted, 0.5);
-        scale[j] = quantileSorted(sorted, 0.75) - quantileSorted(sorted, 0.25);
-      }
-      // A constant column is left centred, not divided by zero (as scikit-learn does).
-      if (!((scale[j] as number) > 0)) scale[j] = 1;
+      const sorted = col.sort();
+      shift[j] = quantileSorted(sorted, 0.5);
+      scale[j] = quantileSorted(sorted, 0.75) - quantileSorted(sorted, 0.25);
     }
   }
+  // A constant column is left centred, not divided by zero (as scikit-learn does).
+  for (let j = 0; j < d; j++) if (!((scale[j] as number) > 0)) scale[j] = 1;
   // Shared memory on large matrices, so that k-means workers read it without a copy (shared-rows.ts).
   const out = newRows(n, d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) out[i * d + j] = ((data[i * d + j] as number) - (shift[j] as number)) / (scale[j] as number);
+  for (let i = 0, o = 0; i < n; i++) for (let j = 0; j < d; j++, o++) out[o] = ((data[o] as number) - (shift[j] as number)) / (scale[j] as number);
   return { matrix: { data: out, n, d }, shift, scale };
 }
 
