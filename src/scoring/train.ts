@@ -23,6 +23,7 @@ import {
   smote,
   stratifiedKFold,
   stratifiedSplit,
+  takeRows,
   thinCurve,
   tuneThreshold,
   type BinaryClassifier,
@@ -235,17 +236,6 @@ function fit(data: Dataset, algo: Algo, p: ModelParams, seed: number, imbalance:
  */
 const scaled = (algo: Algo): boolean => algo === 'logreg' || algo === 'mlp';
 
-function rowsOf(data: Dataset, idx: ArrayLike<number>): Dataset {
-  const d = data.d;
-  const x = new Float64Array(idx.length * d);
-  const y = new Uint8Array(idx.length);
-  for (let r = 0; r < idx.length; r++) {
-    const i = idx[r] as number;
-    x.set(data.x.subarray(i * d, i * d + d), r * d);
-    y[r] = data.y[i] as number;
-  }
-  return { x, n: idx.length, d, y, features: data.features };
-}
 
 function meanStd(v: number[]): { mean: number; std: number } {
   const mean = v.reduce((s, x) => s + x, 0) / v.length;
@@ -257,8 +247,8 @@ function crossValidate(data: Dataset, algo: Algo, p: ModelParams, folds: number,
   const scores: number[] = [];
   const oof = new Float64Array(data.n);
   for (const fold of stratifiedKFold(data.y, folds, seed)) {
-    const model = fit(rowsOf(data, fold.train), algo, p, seed, imbalance);
-    const test = rowsOf(data, fold.test);
+    const model = fit(takeRows(data, fold.train), algo, p, seed, imbalance);
+    const test = takeRows(data, fold.test);
     const pred = model.predictProba(test.x, test.n);
     fold.test.forEach((i, r) => (oof[i] = pred[r] as number));
     scores.push(rocAuc(test.y, pred));
@@ -327,9 +317,9 @@ export function trainModel(
     tuneP = crossValidated.oof;
   } else {
     const v = stratifiedSplit(data.y, 0.2, opts.seed + 1);
-    const valid = rowsOf(data, v.test);
+    const valid = takeRows(data, v.test);
     tuneY = valid.y;
-    tuneP = fit(rowsOf(data, v.train), opts.algo, params, opts.seed, opts.imbalance).predictProba(valid.x, valid.n);
+    tuneP = fit(takeRows(data, v.train), opts.algo, params, opts.seed, opts.imbalance).predictProba(valid.x, valid.n);
   }
   const tuned = tuneThreshold(tuneY, tuneP, opts.threshold);
   const model = fit(data, opts.algo, params, opts.seed, opts.imbalance);

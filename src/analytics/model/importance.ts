@@ -1,4 +1,5 @@
 import { Rng } from '../../kernel/rng.js';
+import { takeRows } from './split.js';
 import { averagePrecision, brierScore, logLoss, rocAuc } from './metrics.js';
 import type { BinaryClassifier, Dataset } from './types.js';
 
@@ -42,19 +43,14 @@ export interface PermutationImportance {
 
 /** A seeded random sample of `count` of the rows of `data`, in their order. */
 function sampleRows(data: Dataset, count: number, rng: Rng): Dataset {
-  const { n, d } = data;
-  const idx = Uint32Array.from({ length: n }, (_, i) => i);
+  const idx = Uint32Array.from({ length: data.n }, (_, i) => i);
   for (let i = 0; i < count; i++) {
-    const j = i + Math.floor(rng.next() * (n - i));
+    const j = i + Math.floor(rng.next() * (data.n - i));
     const t = idx[i] as number;
     idx[i] = idx[j] as number;
     idx[j] = t;
   }
-  const picked = idx.subarray(0, count).sort();
-  const x = new Float64Array(count * d);
-  picked.forEach((i, r) => x.set(data.x.subarray(i * d, i * d + d), r * d));
-  const w = data.weights;
-  return { x, n: count, d, y: Uint8Array.from(picked, (i) => data.y[i] as number), features: data.features, ...(w ? { weights: Float64Array.from(picked, (i) => w[i] as number) } : {}) };
+  return takeRows(data, idx.subarray(0, count).sort());
 }
 
 function score(metric: ImportanceMetric, y: Uint8Array, p: Float64Array, w: Float64Array | undefined): number {

@@ -25,7 +25,7 @@ import {
   type Net,
   type PathScratch,
 } from './mlp-kernel.js';
-import { stratifiedSplit } from './split.js';
+import { copyRows, stratifiedSplit } from './split.js';
 import type { BinaryClassifier, Contributions, Dataset } from './types.js';
 
 /**
@@ -285,10 +285,10 @@ export function fitMlp(data: Dataset, opts: MlpOptions = {}): MlpModel {
   if (o.earlyStopping) {
     // After the initial weights, as scikit-learn draws its split from the same random state.
     const split = stratifiedSplit(y, o.validationFraction, rng.uint32());
-    xT = takeRows(x, d, split.train);
+    xT = copyRows(x, d, split.train);
     yT = Float64Array.from(split.train, (i) => y[i]!);
     wT = w ? Float64Array.from(split.train, (i) => w[i]!) : null;
-    val = { x: takeRows(x, d, split.test), y: Uint8Array.from(split.test, (i) => y[i]!), w: w ? Float64Array.from(split.test, (i) => w[i]!) : null, n: split.test.length, rows: split.test };
+    val = { x: copyRows(x, d, split.test), y: Uint8Array.from(split.test, (i) => y[i]!), w: w ? Float64Array.from(split.test, (i) => w[i]!) : null, n: split.test.length, rows: split.test };
   }
   const nT = yT.length;
   let totalWeight = nT;
@@ -547,12 +547,6 @@ function checkRows(x: Float64Array, n: number, d: number, features: string[]): v
       throw new RangeError(`feature "${features[j] ?? j}" is ${Number.isNaN(v) ? 'missing (NaN)' : v} in row ${(q - j) / d}: the neural network needs complete rows (impute first)`);
     }
   }
-}
-
-function takeRows(x: Float64Array, d: number, rows: Uint32Array): Float64Array {
-  const out = new Float64Array(rows.length * d);
-  for (let k = 0; k < rows.length; k++) out.set(x.subarray(rows[k]! * d, rows[k]! * d + d), k * d);
-  return out;
 }
 
 /** Fisher-Yates with the seeded generator (scikit-learn reshuffles its current order too). */

@@ -118,6 +118,16 @@ export function stratifiedKFold(y: ArrayLike<number>, k: number, seed: number): 
   });
 }
 
+/** The given rows of a row-major n x d matrix, copied into a new one in that order (no index check: callers own them). */
+export function copyRows(x: Float64Array, d: number, rows: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(rows.length * d);
+  for (let k = 0; k < rows.length; k++) {
+    const i = rows[k] as number;
+    out.set(x.subarray(i * d, i * d + d), k * d);
+  }
+  return out;
+}
+
 /** The given rows of a dataset, as a new dataset (weights included when present). */
 export function takeRows(data: Dataset, rows: ArrayLike<number>): Dataset {
   const { d } = data;

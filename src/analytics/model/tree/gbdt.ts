@@ -1,4 +1,4 @@
-import { stratifiedSplit, type Split } from '../split.js';
+import { copyRows, stratifiedSplit, type Split } from '../split.js';
 import type { BinaryClassifier, Contributions, Dataset } from '../types.js';
 import { binRows, fitBins, missingFeatures, type BinMapper } from './bins.js';
 import { checkDataset, rowWeights } from './dataset-checks.js';
@@ -122,12 +122,6 @@ function sigmoid(r: number): number {
   return e / (1 + e);
 }
 
-function rowsOf(x: Float64Array, d: number, rows: Uint32Array): Float64Array {
-  const out = new Float64Array(rows.length * d);
-  for (let k = 0; k < rows.length; k++) out.set(x.subarray((rows[k] as number) * d, (rows[k] as number) * d + d), k * d);
-  return out;
-}
-
 /** Weighted mean log-loss of raw log-odds. */
 function logLoss(raw: Float64Array, y: Uint8Array, w: Float64Array | null): number {
   let s = 0;
@@ -183,7 +177,7 @@ export function fitGbdt(data: Dataset, opts: GbdtOptions = {}): GbdtModel {
     if (!(share > 0 && share < 1)) throw new RangeError(`validationFraction must be in (0, 1) (got ${share})`);
     if (!(Number.isInteger(nIterNoChange) && nIterNoChange >= 1)) throw new RangeError(`nIterNoChange must be a positive whole number (got ${nIterNoChange})`);
     split = stratifiedSplit(data.y, share, seed);
-    x = rowsOf(data.x, d, split.train);
+    x = copyRows(data.x, d, split.train);
     y = Uint8Array.from(split.train, (i) => data.y[i] as number);
     w = weightsAll ? Float64Array.from(split.train, (i) => weightsAll[i] as number) : null;
     n = split.train.length;
@@ -192,7 +186,7 @@ export function fitGbdt(data: Dataset, opts: GbdtOptions = {}): GbdtModel {
   const binned = binRows(bins, x, n);
   const hasMissing = missingFeatures(binned, n, d, bins.missingBin);
   if (split) {
-    const vx = rowsOf(data.x, d, split.test);
+    const vx = copyRows(data.x, d, split.test);
     val = {
       binned: binRows(bins, vx, split.test.length),
       y: Uint8Array.from(split.test, (i) => data.y[i] as number),
